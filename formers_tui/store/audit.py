@@ -1,0 +1,116 @@
+"""The hash-chained audit log.
+
+Each entry's hash covers its content and the previous entry's hash, so a
+removed or edited row breaks the chain. Entries are appended in the same
+transaction as the change they describe, after the change has been flushed:
+by then the transaction holds SQLite's write lock, so no other writer can
+slip an entry in between reading the chain's tip and appending to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from formers_tui.store.models import AuditEntry, utcnow
+
+GENESIS = "0" * 64
+
+
+def to_json(values: dict[str, Any] | None) -> str | None:
+    """Serialise a row's values canonically (sorted keys, ISO dates, enum values)."""
+    if values is None:
+        return None
+
+    def default(value: Any) -> Any:
+        if isinstance(value, datetime | date):
+            return value.isoformat()
+        if isinstance(value, Enum):
+            return value.value
+        raise TypeError(f"cannot audit a {type(value).__name__}")
+
+    return json.dumps(values, sort_keys=True, ensure_ascii=False, default=default)
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """Hash of an entry's content chained to ``entry.prev_hash``."""
+    payload = json.dumps(
+        [
+            entry.prev_hash,
+            entry.interview_id,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_key,
+            entry.old,
+            entry.new,
+            entry.at.isoformat(),
+        ],
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    interview_id: str | None,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+) -> AuditEntry:
+    """Append one entry describing a change already made in ``session``."""
+    session.flush()  # take the write lock before reading the chain's tip
+    tip = session.exec(
+        select(AuditEntry.hash).order_by(col(AuditEntry.seq).desc()).limit(1)
+    ).first()
+    entry = AuditEntry(
+        interview_id=interview_id,
+        actor=actor,
+        action=action,
+        entity=entity,
+        entity_key=key,
+        old=to_json(old),
+        new=to_json(new),
+        at=utcnow(),
+        prev_hash=tip or GENESIS,
+        hash="",
+    )
+    entry.hash = entry_hash(entry)
+    session.add(entry)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """Where the chain stops verifying."""
+
+    seq: int
+    reason: str
+
+
+def verify_chain(session: Session) -> list[ChainBreak]:
+    """Recompute every hash in order; return each place the chain breaks."""
+    breaks: list[ChainBreak] = []
+    previous = GENESIS
+    expected_seq = 1
+    for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
+        seq = entry.seq or 0
+        if seq != expected_seq:
+            breaks.append(ChainBreak(seq, f"entries {expected_seq}–{seq - 1} are missing"))
+        if entry.prev_hash != previous:
+            breaks.append(ChainBreak(seq, "does not follow the entry before it"))
+        if entry_hash(entry) != entry.hash:
+            breaks.append(ChainBreak(seq, "content was changed after it was written"))
+        previous = entry.hash
+        expected_seq = seq + 1
+    return breaks

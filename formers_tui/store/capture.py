@@ -1,0 +1,408 @@
+"""What the chair captures during the live interview.
+
+Each function makes one change, appends its audit entry and leaves the commit
+to the caller, so a screen can batch an autosave into one short transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session, col, select
+
+from formers_tui.errors import ValidationError
+from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
+from formers_tui.store.models import (
+    Bearing,
+    DomainTime,
+    Evidence,
+    EvidenceLink,
+    EvidenceSource,
+    FlagKind,
+    Interview,
+    Note,
+    Quote,
+    Reliability,
+    SafetyFlag,
+    TimelineEntry,
+    utcnow,
+)
+
+MAX_TEXT = 200_000
+"""Longest accepted free text (characters); far beyond any real note."""
+
+
+def _check_text(text: str, what: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            f"The {what} is too long ({len(text):,} characters; max {MAX_TEXT:,})."
+        )
+    return text
+
+
+def _check_indicator(interview: Interview, indicator_id: str) -> None:
+    try:
+        protocol_of(interview).indicator(indicator_id)
+    except KeyError:
+        raise ValidationError(f"The protocol has no indicator '{indicator_id}'.") from None
+
+
+def save_note(
+    session: Session, *, interview_id: str, indicator_id: str, text: str, actor: str
+) -> Note:
+    """Store the running notes of one indicator (whole text; unchanged text writes nothing)."""
+    _check_text(text, "note")
+    interview = writable_interview(session, interview_id)
+    _check_indicator(interview, indicator_id)
+    note = session.exec(
+        select(Note).where(Note.interview_id == interview_id, Note.indicator_id == indicator_id)
+    ).first()
+    if note is not None and note.text == text:
+        return note
+    old = values(note)
+    if note is None:
+        note = Note(interview_id=interview_id, indicator_id=indicator_id, text=text)
+    else:
+        note.text = text
+        note.updated_at = utcnow()
+    session.add(note)
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="create" if old is None else "update",
+        entity="note",
+        key=note.id,
+        old=old,
+        new=values(note),
+    )
+    return note
+
+
+def notes_of(session: Session, interview_id: str) -> dict[str, str]:
+    """All notes of an interview by indicator id."""
+    rows = session.exec(select(Note).where(Note.interview_id == interview_id)).all()
+    return {n.indicator_id: n.text for n in rows}
+
+
+def add_quote(
+    session: Session,
+    *,
+    interview_id: str,
+    indicator_id: str,
+    text: str,
+    speaker: str,
+    actor: str,
+    spoken_at: datetime | None = None,
+) -> Quote:
+    """Record a verbatim quote against an indicator.
+
+    Raises:
+        ValidationError: empty text or speaker.
+    """
+    if not text.strip():
+        raise ValidationError("A quote needs its words.")
+    if not speaker.strip():
+        raise ValidationError("A quote needs a speaker.")
+    _check_text(text, "quote")
+    interview = writable_interview(session, interview_id)
+    _check_indicator(interview, indicator_id)
+    quote = Quote(
+        interview_id=interview_id,
+        indicator_id=indicator_id,
+        text=text.strip(),
+        speaker=speaker.strip(),
+        spoken_at=spoken_at or utcnow(),
+    )
+    session.add(quote)
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="create",
+        entity="quote",
+        key=quote.id,
+        old=None,
+        new=values(quote),
+    )
+    return quote
+
+
+def quotes_of(session: Session, interview_id: str, indicator_id: str | None = None) -> list[Quote]:
+    """Quotes of an interview (optionally of one indicator), oldest first."""
+    query = select(Quote).where(Quote.interview_id == interview_id)
+    if indicator_id is not None:
+        query = query.where(Quote.indicator_id == indicator_id)
+    return list(session.exec(query.order_by(col(Quote.spoken_at))).all())
+
+
+@dataclass(frozen=True)
+class EvidenceIn:
+    """A new collateral evidence item."""
+
+    source_type: EvidenceSource
+    informant: str
+    obtained_on: date | None
+    reliability: Reliability
+    summary: str
+    bearing: Bearing
+    indicator_ids: tuple[str, ...] = ()
+
+
+def add_evidence(session: Session, *, interview_id: str, item: EvidenceIn, actor: str) -> Evidence:
+    """Record a collateral evidence item and link it to indicators.
+
+    Raises:
+        ValidationError: no summary, a date in the future, or an unknown indicator.
+    """
+    if not item.summary.strip():
+        raise ValidationError("Evidence needs a summary of what the source says.")
+    if item.obtained_on is not None and item.obtained_on > date.today():
+        raise ValidationError("The date obtained cannot be in the future.")
+    _check_text(item.summary, "summary")
+    interview = writable_interview(session, interview_id)
+    for indicator_id in item.indicator_ids:
+        _check_indicator(interview, indicator_id)
+    evidence = Evidence(
+        interview_id=interview_id,
+        source_type=item.source_type,
+        informant=item.informant.strip(),
+        obtained_on=item.obtained_on,
+        reliability=item.reliability,
+        summary=item.summary.strip(),
+        bearing=item.bearing,
+    )
+    session.add(evidence)
+    session.flush()
+    for indicator_id in dict.fromkeys(item.indicator_ids):
+        session.add(EvidenceLink(evidence_id=evidence.id, indicator_id=indicator_id))
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="create",
+        entity="evidence",
+        key=evidence.id,
+        old=None,
+        new={**(values(evidence) or {}), "indicators": list(item.indicator_ids)},
+    )
+    return evidence
+
+
+def set_evidence_links(
+    session: Session, *, interview_id: str, evidence_id: str, indicator_ids: list[str], actor: str
+) -> None:
+    """Replace the indicators an evidence item is linked to."""
+    interview = writable_interview(session, interview_id)
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or evidence.interview_id != interview_id:
+        raise ValidationError("No such evidence item in this interview.")
+    for indicator_id in indicator_ids:
+        _check_indicator(interview, indicator_id)
+    links = session.exec(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence_id)).all()
+    old = sorted(link.indicator_id for link in links)
+    new = list(dict.fromkeys(indicator_ids))
+    if sorted(new) == old:
+        return
+    for link in links:
+        session.delete(link)
+    session.flush()
+    for indicator_id in new:
+        session.add(EvidenceLink(evidence_id=evidence_id, indicator_id=indicator_id))
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="update",
+        entity="evidence_link",
+        key=evidence_id,
+        old={"indicators": old},
+        new={"indicators": sorted(new)},
+    )
+
+
+def evidence_of(
+    session: Session, interview_id: str, indicator_id: str | None = None
+) -> list[tuple[Evidence, list[str]]]:
+    """Evidence items with the indicators each is linked to (optionally only one indicator's)."""
+    items = session.exec(
+        select(Evidence)
+        .where(Evidence.interview_id == interview_id)
+        .order_by(col(Evidence.created_at))
+    ).all()
+    if not items:
+        return []
+    links = session.exec(
+        select(EvidenceLink).where(col(EvidenceLink.evidence_id).in_([e.id for e in items]))
+    ).all()
+    linked: dict[str, list[str]] = {}
+    for link in links:
+        linked.setdefault(link.evidence_id, []).append(link.indicator_id)
+    out = [(e, sorted(linked.get(e.id, []))) for e in items]
+    if indicator_id is not None:
+        out = [(e, ids) for e, ids in out if indicator_id in ids]
+    return out
+
+
+def set_timeline(
+    session: Session, *, interview_id: str, fact_id: str, value: str, actor: str
+) -> None:
+    """Set one timeline fact; dates must be ISO (YYYY-MM-DD), choices one of the protocol's.
+
+    Raises:
+        ValidationError: unknown fact, bad date or choice.
+    """
+    interview = writable_interview(session, interview_id)
+    try:
+        fact = protocol_of(interview).fact(fact_id)
+    except KeyError:
+        raise ValidationError(f"The protocol has no timeline fact '{fact_id}'.") from None
+    value = value.strip()
+    if value and fact.kind == "date":
+        try:
+            when = date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(
+                f"{fact.label}: '{value}' is not a date (use YYYY-MM-DD)."
+            ) from None
+        if when > date.today():
+            raise ValidationError(f"{fact.label}: {value} is in the future.")
+        value = when.isoformat()
+    if value and fact.kind == "choice" and value not in fact.choices:
+        raise ValidationError(f"{fact.label}: choose one of {', '.join(fact.choices)}.")
+    _check_text(value, fact.label)
+    entry = session.get(TimelineEntry, (interview_id, fact_id))
+    if entry is not None and entry.value == value:
+        return
+    old = values(entry)
+    if entry is None:
+        entry = TimelineEntry(interview_id=interview_id, fact_id=fact_id, value=value)
+    else:
+        entry.value = value
+    session.add(entry)
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="update" if old else "create",
+        entity="timeline_entry",
+        key=f"{interview_id}:{fact_id}",
+        old=old,
+        new=values(entry),
+    )
+
+
+def timeline_of(session: Session, interview_id: str) -> dict[str, str]:
+    """Timeline facts of an interview by fact id (values as stored text)."""
+    rows = session.exec(
+        select(TimelineEntry).where(TimelineEntry.interview_id == interview_id)
+    ).all()
+    return {row.fact_id: row.value for row in rows}
+
+
+def raise_flag(
+    session: Session,
+    *,
+    interview_id: str,
+    kind: FlagKind,
+    note: str,
+    actor: str,
+    indicator_id: str | None = None,
+) -> SafetyFlag:
+    """Raise a safety flag; it stays open until resolved with an action taken."""
+    _check_text(note, "note")
+    interview = writable_interview(session, interview_id)
+    flag = SafetyFlag(
+        interview_id=interview_id,
+        indicator_id=indicator_id,
+        kind=kind,
+        note=note.strip(),
+        raised_by=actor,
+    )
+    session.add(flag)
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="create",
+        entity="safety_flag",
+        key=flag.id,
+        old=None,
+        new=values(flag),
+    )
+    return flag
+
+
+def resolve_flag(
+    session: Session, *, interview_id: str, flag_id: str, action_taken: str, actor: str
+) -> SafetyFlag:
+    """Close a safety flag, recording the action taken.
+
+    Raises:
+        ValidationError: no action described, unknown or already resolved flag.
+    """
+    if not action_taken.strip():
+        raise ValidationError("Describe the action taken before resolving the flag.")
+    interview = writable_interview(session, interview_id)
+    flag = session.get(SafetyFlag, flag_id)
+    if flag is None or flag.interview_id != interview_id:
+        raise ValidationError("No such safety flag in this interview.")
+    if flag.resolved_at is not None:
+        raise ValidationError("This flag is already resolved.")
+    old = values(flag)
+    flag.resolved_at = utcnow()
+    flag.action_taken = action_taken.strip()
+    session.add(flag)
+    touch(session, interview)
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="update",
+        entity="safety_flag",
+        key=flag.id,
+        old=old,
+        new=values(flag),
+    )
+    return flag
+
+
+def flags_of(session: Session, interview_id: str, *, open_only: bool = False) -> list[SafetyFlag]:
+    """Safety flags of an interview, oldest first."""
+    query = select(SafetyFlag).where(SafetyFlag.interview_id == interview_id)
+    if open_only:
+        query = query.where(col(SafetyFlag.resolved_at).is_(None))
+    return list(session.exec(query.order_by(col(SafetyFlag.raised_at))).all())
+
+
+def set_current_indicator(session: Session, *, interview_id: str, indicator_id: str) -> None:
+    """Remember where the chair is, so re-opening resumes there (not audited: navigation)."""
+    interview = writable_interview(session, interview_id)
+    if interview.current_indicator != indicator_id:
+        interview.current_indicator = indicator_id
+        session.add(interview)
+
+
+def add_domain_time(session: Session, *, interview_id: str, domain_id: str, seconds: float) -> None:
+    """Add time spent on a domain (not audited: a measurement, not a record)."""
+    if seconds <= 0:
+        return
+    writable_interview(session, interview_id)
+    row = session.get(DomainTime, (interview_id, domain_id))
+    if row is None:
+        row = DomainTime(interview_id=interview_id, domain_id=domain_id, seconds=0.0)
+    row.seconds += seconds
+    session.add(row)
+
+
+def domain_times(session: Session, interview_id: str) -> dict[str, float]:
+    """Seconds spent per domain."""
+    rows = session.exec(select(DomainTime).where(DomainTime.interview_id == interview_id)).all()
+    return {row.domain_id: row.seconds for row in rows}

@@ -1,0 +1,105 @@
+"""Helpers shared by the store's query modules."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session, SQLModel, col, select
+
+from formers_tui.errors import LockedError, NotFoundError
+from formers_tui.protocol.loader import load_text
+from formers_tui.protocol.model import Protocol
+from formers_tui.store import audit
+from formers_tui.store.models import Interview, Status, utcnow
+
+MIN_PREFIX = 4
+
+
+def values(row: SQLModel | None) -> dict[str, Any] | None:
+    """A row's column values, for the audit log."""
+    return None if row is None else row.model_dump()
+
+
+def get_interview(session: Session, interview_id: str) -> Interview:
+    """Return the interview whose id is ``interview_id`` or starts with it.
+
+    Raises:
+        NotFoundError: if no interview (or more than one) matches.
+    """
+    key = interview_id.strip().lower()
+    if not key:
+        raise NotFoundError("No interview id given.")
+    exact = session.get(Interview, key)
+    if exact is not None:
+        return exact
+    if len(key) < MIN_PREFIX:
+        raise NotFoundError(
+            f"No interview '{interview_id}' (give at least {MIN_PREFIX} characters of the id)."
+        )
+    matches = session.exec(
+        select(Interview).where(col(Interview.id).startswith(key)).limit(2)
+    ).all()
+    if not matches:
+        raise NotFoundError(f"No interview with id '{interview_id}'.")
+    if len(matches) > 1:
+        raise NotFoundError(f"The id '{interview_id}' matches several interviews; give more of it.")
+    return matches[0]
+
+
+def writable_interview(session: Session, interview_id: str) -> Interview:
+    """Return the interview, refusing if it is finalized.
+
+    Raises:
+        NotFoundError: unknown id.
+        LockedError: the interview is finalized.
+    """
+    interview = get_interview(session, interview_id)
+    if interview.status == Status.finalized:
+        raise LockedError(
+            "This interview is finalized and cannot be changed; add an addendum instead."
+        )
+    return interview
+
+
+def touch(session: Session, interview: Interview) -> None:
+    """Mark the interview as changed now; a first capture moves a draft to in progress."""
+    interview.updated_at = utcnow()
+    if interview.status == Status.draft:
+        interview.status = Status.in_progress
+        interview.started_at = interview.updated_at
+    session.add(interview)
+
+
+def record(
+    session: Session,
+    interview: Interview | None,
+    *,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    old: dict[str, Any] | None,
+    new: dict[str, Any] | None,
+) -> None:
+    """Append the audit entry for a change made in ``session``."""
+    audit.append(
+        session,
+        interview_id=interview.id if interview else None,
+        actor=actor,
+        action=action,
+        entity=entity,
+        key=key,
+        old=old,
+        new=new,
+    )
+
+
+@lru_cache(maxsize=32)
+def _parse(text: str, origin: str) -> Protocol:
+    return load_text(text, origin=origin).protocol
+
+
+def protocol_of(interview: Interview) -> Protocol:
+    """The frozen protocol the interview was started with (parsed once per text)."""
+    return _parse(interview.protocol_text, f"protocol stored in interview {interview.id[:8]}")

@@ -1,0 +1,89 @@
+"""Engine factory: the one place that knows the store is SQLite.
+
+PRAGMAs are set in a single ``connect`` listener so every pooled connection
+gets them: WAL (readers never block the writer), ``synchronous=FULL`` (a
+commit survives a pulled plug), foreign keys, and a busy timeout so two
+programs on one store wait for each other instead of failing.
+
+The file is created 0600 before SQLite touches it; SQLite gives its ``-wal``
+and ``-shm`` files the same mode.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from formers_tui.errors import FormersError
+from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(FormersError):
+    """The store file cannot be opened or used."""
+
+
+def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA secure_delete = ON")
+    finally:
+        cursor.close()
+
+
+def create_private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (folders 0700)."""
+    ensure_private_dir(path.parent)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def make_engine(path: Path, *, create: bool = True) -> Engine:
+    """Build the engine for the store file at ``path``.
+
+    Args:
+        path: the SQLite file.
+        create: create the file (0600) if it is missing; otherwise a missing
+            file is an error.
+
+    Raises:
+        StoreError: if the file is missing (and ``create`` is false) or is not
+            a usable SQLite database.
+    """
+    if not path.exists():
+        if not create:
+            raise StoreError(f"No store at {path}.")
+        try:
+            create_private_file(path)
+        except OSError as exc:
+            raise StoreError(f"Cannot create the store at {path}: {exc.strerror}.") from None
+    engine = create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _set_pragmas)
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
+    except Exception as exc:  # noqa: BLE001 - narrowed below
+        engine.dispose()
+        original = getattr(exc, "orig", exc)
+        if isinstance(original, sqlite3.DatabaseError):
+            raise StoreError(
+                f"{path} is not a readable store ({original}). "
+                "If it is damaged, restore a backup with 'formers db restore'."
+            ) from None
+        raise
+    return engine

@@ -1,0 +1,315 @@
+"""Creating, listing and reading whole interviews."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, select
+
+from formers_tui.errors import ValidationError
+from formers_tui.protocol.loader import LoadedProtocol
+from formers_tui.store.common import protocol_of, record, values
+from formers_tui.store.models import (
+    Candidate,
+    CandidateIdentity,
+    Interview,
+    Note,
+    Panelist,
+    Rating,
+    Role,
+    SafetyFlag,
+    Status,
+)
+
+
+@dataclass(frozen=True)
+class PanelistIn:
+    """A panel member to add to a new interview."""
+
+    name: str
+    role: Role
+    is_chair: bool = False
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.psychologist: "Psychologist",
+    Role.social_worker: "Social worker",
+    Role.case_manager: "Case manager",
+    Role.probation_parole: "Probation / parole officer",
+    Role.law_enforcement: "Law enforcement",
+    Role.faith_community_leader: "Faith / community leader",
+    Role.peer_mentor: "Peer mentor",
+    Role.other: "Other",
+}
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.draft: "draft",
+    Status.in_progress: "in progress",
+    Status.rating: "rating",
+    Status.consensus: "consensus",
+    Status.finalized: "finalized",
+}
+
+
+def parse_role(text: str) -> Role:
+    """Read a role typed by a person (``probation``, ``Social worker``, ``peer_mentor``...).
+
+    Raises:
+        ValidationError: naming the accepted roles.
+    """
+    key = text.strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
+    aliases = {
+        "probation": Role.probation_parole,
+        "parole": Role.probation_parole,
+        "police": Role.law_enforcement,
+        "faith": Role.faith_community_leader,
+        "community": Role.faith_community_leader,
+        "community_leader": Role.faith_community_leader,
+        "faith_leader": Role.faith_community_leader,
+        "peer": Role.peer_mentor,
+        "case_worker": Role.case_manager,
+    }
+    if key in aliases:
+        return aliases[key]
+    try:
+        return Role(key)
+    except ValueError:
+        accepted = ", ".join(r.value for r in Role)
+        raise ValidationError(f"Unknown role '{text}' (use one of: {accepted}).") from None
+
+
+def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
+    """Check a panel: at least one member, unique names, exactly one chair.
+
+    With no chair marked, the first member becomes chair.
+
+    Raises:
+        ValidationError: describing the first rule broken.
+    """
+    if not panel:
+        raise ValidationError("A panel needs at least one member.")
+    names = Counter(p.name.strip().casefold() for p in panel)
+    if any(not p.name.strip() for p in panel):
+        raise ValidationError("Every panel member needs a name.")
+    doubled = [name for name, count in names.items() if count > 1]
+    if doubled:
+        raise ValidationError(f"'{doubled[0]}' is on the panel twice.")
+    chairs = [p for p in panel if p.is_chair]
+    if len(chairs) > 1:
+        raise ValidationError("Only one panel member can be chair.")
+    if not chairs:
+        first = panel[0]
+        panel = [PanelistIn(first.name, first.role, True), *panel[1:]]
+    return panel
+
+
+def create_interview(
+    session: Session,
+    *,
+    candidate_code: str,
+    protocol: LoadedProtocol,
+    panel: list[PanelistIn],
+    actor: str,
+    interview_date: date | None = None,
+    consent_given: bool = False,
+    consent_date: date | None = None,
+    full_name: str = "",
+) -> Interview:
+    """Create an interview (and its candidate if new). Caller commits.
+
+    Raises:
+        ValidationError: empty code, a bad panel, or the candidate already has an
+            open (not finalized) interview.
+    """
+    code = candidate_code.strip()
+    if not code:
+        raise ValidationError("A candidate code is required.")
+    if len(code) > 64:
+        raise ValidationError("A candidate code can be at most 64 characters.")
+    panel = validate_panel(panel)
+    if consent_given and consent_date is None:
+        consent_date = date.today()
+    candidate = session.exec(select(Candidate).where(Candidate.code == code)).first()
+    if candidate is None:
+        candidate = Candidate(code=code)
+        session.add(candidate)
+        if full_name.strip():
+            session.add(CandidateIdentity(candidate_id=candidate.id, full_name=full_name.strip()))
+    else:
+        open_one = session.exec(
+            select(Interview.id).where(
+                Interview.candidate_id == candidate.id, Interview.status != Status.finalized
+            )
+        ).first()
+        if open_one:
+            raise ValidationError(
+                f"Candidate {code} already has an open interview ({open_one[:8]})."
+            )
+    first = next(protocol.protocol.indicators(), None)
+    interview = Interview(
+        candidate_id=candidate.id,
+        protocol_id=protocol.protocol.id,
+        protocol_version=protocol.protocol.version,
+        protocol_hash=protocol.sha256,
+        protocol_text=protocol.text,
+        interview_date=interview_date or date.today(),
+        consent_given=consent_given,
+        consent_date=consent_date if consent_given else None,
+        current_indicator=first.id if first else None,
+    )
+    session.add(interview)
+    session.flush()
+    snapshot = values(interview) or {}
+    snapshot.pop("protocol_text", None)  # the hash identifies it; no need to copy it again
+    record(
+        session,
+        interview,
+        actor=actor,
+        action="create",
+        entity="interview",
+        key=interview.id,
+        old=None,
+        new={**snapshot, "candidate_code": code},
+    )
+    for position, member in enumerate(panel):
+        panelist = Panelist(
+            interview_id=interview.id,
+            name=member.name.strip(),
+            role=member.role,
+            is_chair=member.is_chair,
+            position=position,
+        )
+        session.add(panelist)
+        session.flush()
+        record(
+            session,
+            interview,
+            actor=actor,
+            action="create",
+            entity="panelist",
+            key=panelist.id,
+            old=None,
+            new=values(panelist),
+        )
+    return interview
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    """One line of the interview list."""
+
+    id: str
+    candidate_code: str
+    status: Status
+    protocol_id: str
+    protocol_version: str
+    interview_date: date
+    updated_at: datetime
+    indicators: int
+    with_notes: int
+    rated: int
+    open_flags: int
+    current_indicator: str | None = None
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+
+def list_interviews(
+    session: Session, *, status: Status | None = None, limit: int | None = None
+) -> list[InterviewSummary]:
+    """Interviews, most recently changed first, with progress counts."""
+    query = (
+        select(Interview, Candidate.code)
+        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
+        .order_by(col(Interview.updated_at).desc())
+    )
+    if status is not None:
+        query = query.where(Interview.status == status)
+    if limit is not None:
+        query = query.limit(limit)
+    rows = session.exec(query).all()
+    ids = [interview.id for interview, _ in rows]
+    notes = _counts(session, Note, ids, extra=func.length(Note.text) > 0)
+    rated = _rated_counts(session, ids)
+    flags = _counts(
+        session, SafetyFlag, ids, extra=col(SafetyFlag.resolved_at).is_(None), distinct=False
+    )
+    out = []
+    for interview, code in rows:
+        proto = protocol_of(interview)
+        out.append(
+            InterviewSummary(
+                id=interview.id,
+                candidate_code=code,
+                status=interview.status,
+                protocol_id=interview.protocol_id,
+                protocol_version=interview.protocol_version,
+                interview_date=interview.interview_date,
+                updated_at=interview.updated_at,
+                indicators=sum(1 for _ in proto.indicators()),
+                with_notes=notes.get(interview.id, 0),
+                rated=rated.get(interview.id, 0),
+                open_flags=flags.get(interview.id, 0),
+                current_indicator=interview.current_indicator,
+            )
+        )
+    return out
+
+
+def _counts(
+    session: Session,
+    table: type[Note] | type[SafetyFlag],
+    ids: list[str],
+    *,
+    extra: ColumnElement[bool],
+    distinct: bool = True,
+) -> dict[str, int]:
+    if not ids:
+        return {}
+    counted = func.count(func.distinct(table.indicator_id)) if distinct else func.count()
+    rows = session.exec(
+        select(table.interview_id, counted)
+        .where(col(table.interview_id).in_(ids), extra)
+        .group_by(table.interview_id)
+    ).all()
+    return {interview_id: count for interview_id, count in rows}
+
+
+def _rated_counts(session: Session, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Rating.interview_id, func.count(func.distinct(Rating.indicator_id)))
+        .where(col(Rating.interview_id).in_(ids))
+        .group_by(Rating.interview_id)
+    ).all()
+    return {interview_id: count for interview_id, count in rows}
+
+
+@dataclass
+class InterviewHeader:
+    """An interview with its candidate code and panel, for screens and ``show``."""
+
+    interview: Interview
+    candidate_code: str
+    panel: list[Panelist] = field(default_factory=list)
+
+    @property
+    def chair(self) -> Panelist | None:
+        return next((p for p in self.panel if p.is_chair), None)
+
+
+def interview_header(session: Session, interview: Interview) -> InterviewHeader:
+    """Candidate code and ordered panel of ``interview``."""
+    code = session.exec(select(Candidate.code).where(Candidate.id == interview.candidate_id)).one()
+    panel = session.exec(
+        select(Panelist)
+        .where(Panelist.interview_id == interview.id)
+        .order_by(col(Panelist.position))
+    ).all()
+    return InterviewHeader(interview=interview, candidate_code=code, panel=list(panel))

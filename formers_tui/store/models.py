@@ -1,0 +1,379 @@
+"""SQLModel tables of the store.
+
+Every row id is a random hex string rather than an autoincrement integer so
+that interviews rated on several offline laptops can be merged later without
+id clashes. Timestamps are aware UTC datetimes; convert to local time only
+for display.
+
+Identifying details of a candidate live in their own table
+(:class:`CandidateIdentity`) so exports can drop them wholesale; everything
+else refers to the pseudonymous :attr:`Candidate.code`.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, timezone
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    """A fresh random row id (UUID4 hex)."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """Current time, aware, in UTC: the form every timestamp column takes."""
+    return datetime.now(timezone.utc)  # noqa: UP017 - keeps Python 3.10 working
+
+
+def _fk(target: str, *, nullable: bool = False, primary_key: bool = False) -> Column[str]:
+    """A string foreign key that cascades deletes of its parent."""
+    return Column(
+        String,
+        ForeignKey(target, ondelete="CASCADE"),
+        nullable=nullable,
+        primary_key=primary_key,
+        index=not primary_key,
+    )
+
+
+class Status(str, enum.Enum):
+    """Life cycle of an interview; it only moves forward."""
+
+    draft = "draft"
+    in_progress = "in_progress"
+    rating = "rating"
+    consensus = "consensus"
+    finalized = "finalized"
+
+
+class Role(str, enum.Enum):
+    """Professional role of a panelist."""
+
+    psychologist = "psychologist"
+    social_worker = "social_worker"
+    case_manager = "case_manager"
+    probation_parole = "probation_parole"
+    law_enforcement = "law_enforcement"
+    faith_community_leader = "faith_community_leader"
+    peer_mentor = "peer_mentor"
+    other = "other"
+
+
+class EvidenceSource(str, enum.Enum):
+    """Kind of collateral source."""
+
+    court_record = "court_record"
+    probation_parole = "probation_parole"
+    treatment_provider = "treatment_provider"
+    employer = "employer"
+    family_member = "family_member"
+    reference = "reference"
+    social_media_review = "social_media_review"
+    other = "other"
+
+
+class Reliability(str, enum.Enum):
+    """How far the panel trusts an evidence item."""
+
+    high = "high"
+    moderate = "moderate"
+    low = "low"
+    unknown = "unknown"
+
+
+class Bearing(str, enum.Enum):
+    """Whether evidence supports or contradicts what the candidate said."""
+
+    supports = "supports"
+    contradicts = "contradicts"
+    mixed = "mixed"
+
+
+class FlagKind(str, enum.Enum):
+    """Safety concerns that require the panel to act at once."""
+
+    suicide_self_harm = "suicide_self_harm"
+    threat_of_violence = "threat_of_violence"
+    abuse_neglect = "abuse_neglect"
+    current_extremist_engagement = "current_extremist_engagement"
+    other = "other"
+
+
+class Outcome(str, enum.Enum):
+    """The panel's determination."""
+
+    ready = "ready"
+    ready_with_conditions = "ready_with_conditions"
+    not_yet_ready = "not_yet_ready"
+
+
+class Candidate(SQLModel, table=True):
+    """A prospective peer mentor, known in the store only by a pseudonymous code."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(sa_column=Column(String, unique=True, nullable=False))
+    """Pseudonymous code chosen by the programme, e.g. ``PM-2026-014``."""
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CandidateIdentity(SQLModel, table=True):
+    """Identifying details, kept apart so exports can drop them."""
+
+    __tablename__ = "candidate_identity"
+
+    candidate_id: str = Field(sa_column=_fk("candidate.id", primary_key=True))
+    full_name: str = ""
+    date_of_birth: date | None = None
+    contact: str = ""
+    notes: str = ""
+
+
+class Interview(SQLModel, table=True):
+    """One readiness and appropriateness interview of one candidate."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    candidate_id: str = Field(sa_column=_fk("candidate.id"))
+    status: Status = Field(default=Status.draft, index=True)
+    protocol_id: str
+    protocol_version: str
+    protocol_hash: str
+    """SHA-256 of :attr:`protocol_text`."""
+    protocol_text: str
+    """Frozen copy of the protocol TOML, so the interview stays readable if the file changes."""
+    interview_date: date
+    consent_given: bool = False
+    consent_date: date | None = None
+    current_indicator: str | None = None
+    """Where the chair was last, so re-opening resumes there."""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    started_at: datetime | None = None
+    finalized_at: datetime | None = None
+
+
+class Panelist(SQLModel, table=True):
+    """A member of an interview's panel."""
+
+    __table_args__ = (UniqueConstraint("interview_id", "name"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    name: str
+    role: Role
+    is_chair: bool = False
+    position: int = 0
+    """Display order."""
+    pin_hash: str | None = None
+    """Hash of the panelist's PIN; protects blind rating on a shared laptop."""
+
+
+class Note(SQLModel, table=True):
+    """Running notes on one indicator (paraphrase, not quotes)."""
+
+    __table_args__ = (UniqueConstraint("interview_id", "indicator_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    indicator_id: str
+    text: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Quote(SQLModel, table=True):
+    """A verbatim quote, kept apart from paraphrase."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    indicator_id: str
+    text: str
+    speaker: str
+    spoken_at: datetime = Field(default_factory=utcnow)
+
+
+class Evidence(SQLModel, table=True):
+    """A collateral evidence item."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    source_type: EvidenceSource
+    informant: str = ""
+    obtained_on: date | None = None
+    reliability: Reliability = Reliability.unknown
+    summary: str = ""
+    bearing: Bearing = Bearing.supports
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EvidenceLink(SQLModel, table=True):
+    """Links an evidence item to an indicator it bears on."""
+
+    __tablename__ = "evidence_link"
+
+    evidence_id: str = Field(sa_column=_fk("evidence.id", primary_key=True))
+    indicator_id: str = Field(primary_key=True)
+
+
+class TimelineEntry(SQLModel, table=True):
+    """One timeline fact of an interview, as text (dates in ISO form)."""
+
+    __tablename__ = "timeline_entry"
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    fact_id: str = Field(primary_key=True)
+    value: str = ""
+
+
+class Rating(SQLModel, table=True):
+    """A panelist's current rating of one indicator; earlier versions go to history."""
+
+    __table_args__ = (
+        UniqueConstraint("interview_id", "indicator_id", "panelist_id"),
+        CheckConstraint("NOT (omitted AND value IS NOT NULL)", name="omit_has_no_value"),
+        CheckConstraint("omitted OR value IS NOT NULL", name="value_or_omit"),
+    )
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    indicator_id: str
+    panelist_id: str = Field(sa_column=_fk("panelist.id"))
+    value: int | None = None
+    """Level value; ``None`` when omitted (missing, never 0)."""
+    omitted: bool = False
+    rationale: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+
+class RatingRevision(SQLModel, table=True):
+    """A superseded version of a rating, kept when a rating is revised."""
+
+    __tablename__ = "rating_revision"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    rating_id: str = Field(sa_column=_fk("rating.id"))
+    value: int | None = None
+    omitted: bool = False
+    rationale: str = ""
+    recorded_at: datetime
+    """When this version was first written."""
+    submitted_at: datetime | None = None
+    superseded_at: datetime = Field(default_factory=utcnow)
+
+
+class DomainSubmission(SQLModel, table=True):
+    """A panelist has committed their ratings for one domain (blind rating)."""
+
+    __tablename__ = "domain_submission"
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    panelist_id: str = Field(sa_column=_fk("panelist.id", primary_key=True))
+    domain_id: str = Field(primary_key=True)
+    submitted_at: datetime = Field(default_factory=utcnow)
+
+
+class Consensus(SQLModel, table=True):
+    """The panel's agreed rating of one indicator; panelists' ratings stay untouched."""
+
+    __table_args__ = (
+        CheckConstraint("NOT (omitted AND value IS NOT NULL)", name="consensus_omit_no_value"),
+    )
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    indicator_id: str = Field(primary_key=True)
+    value: int | None = None
+    omitted: bool = False
+    rationale: str = ""
+    dissent: str = ""
+    """Who disagrees and why."""
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class Determination(SQLModel, table=True):
+    """The panel's determination with its rationale."""
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    outcome: Outcome
+    conditions: str = ""
+    work_on: str = ""
+    review_date: date | None = None
+    rationale: str
+    suggested_outcome: str = ""
+    """The computed suggestion at the time, kept for the record."""
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class SignOff(SQLModel, table=True):
+    """A panelist's confirmation of the determination."""
+
+    __tablename__ = "sign_off"
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    panelist_id: str = Field(sa_column=_fk("panelist.id", primary_key=True))
+    signed_at: datetime = Field(default_factory=utcnow)
+
+
+class SafetyFlag(SQLModel, table=True):
+    """A safety concern raised during the interview; open until resolved."""
+
+    __tablename__ = "safety_flag"
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    indicator_id: str | None = None
+    kind: FlagKind
+    note: str = ""
+    raised_by: str = ""
+    raised_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    action_taken: str = ""
+
+
+class Addendum(SQLModel, table=True):
+    """A correction added after finalization, with who, when and why."""
+
+    id: str = Field(default_factory=new_id, primary_key=True)
+    interview_id: str = Field(sa_column=_fk("interview.id"))
+    author: str
+    reason: str
+    text: str
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DomainTime(SQLModel, table=True):
+    """Seconds spent on a domain during the live interview."""
+
+    __tablename__ = "domain_time"
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    domain_id: str = Field(primary_key=True)
+    seconds: float = 0.0
+
+
+class AuditEntry(SQLModel, table=True):
+    """One append-only, hash-chained record of a change.
+
+    ``hash`` covers the row's content and ``prev_hash``; triggers created by
+    the migrations refuse UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_interview", "interview_id"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    interview_id: str | None = None
+    actor: str
+    action: str
+    entity: str
+    entity_key: str
+    old: str | None = None
+    """JSON of the values before the change (``None`` for a creation)."""
+    new: str | None = None
+    """JSON of the values after the change (``None`` for a deletion)."""
+    at: datetime = Field(default_factory=utcnow)
+    prev_hash: str
+    hash: str
