@@ -1,0 +1,200 @@
+"""``formers new``, ``list`` and ``show``: interviews from the command line."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from formers_tui.cli.common import fail, friendly, print_json, settings_of
+
+if TYPE_CHECKING:
+    from formers_tui.store.interviews import PanelistIn
+
+STATUSES = ("draft", "in_progress", "rating", "consensus", "finalized")
+
+
+def parse_panelist(text: str, *, chair: bool) -> PanelistIn:
+    """Read ``"Name:role"`` (``role`` as in ``formers new --help``).
+
+    Raises:
+        ValidationError: no colon, empty name, or unknown role.
+    """
+    from formers_tui.errors import ValidationError
+    from formers_tui.store.interviews import PanelistIn, parse_role
+
+    name, sep, role = text.rpartition(":")
+    if not sep or not name.strip():
+        raise ValidationError(f"Write a panelist as \"Name:role\", not '{text}'.")
+    return PanelistIn(name=name.strip(), role=parse_role(role), is_chair=chair)
+
+
+def _parse_date(text: str | None, what: str) -> date | None:
+    from formers_tui.errors import ValidationError
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{what} '{text}' is not a date (use YYYY-MM-DD).") from None
+
+
+def register(app: typer.Typer) -> None:
+    """Add the interview commands to the root app."""
+    app.command("new")(new_interview)
+    app.command("list")(list_command)
+    app.command("show")(show_command)
+
+
+@friendly
+def new_interview(
+    ctx: typer.Context,
+    candidate: Annotated[str, typer.Option("--candidate", help="Pseudonymous candidate code.")],
+    protocol: Annotated[
+        str, typer.Option("--protocol", help="Protocol id.")
+    ] = "peer-mentor-readiness",
+    panelist: Annotated[
+        list[str],
+        typer.Option(
+            "--panelist",
+            help='Panel member as "Name:role" (repeat). The first is chair unless --chair '
+            "is given. "
+            "Roles: psychologist, social_worker, case_manager, probation_parole, law_enforcement, "
+            "faith_community_leader, peer_mentor, other.",
+        ),
+    ] = [],  # noqa: B006 - Typer reads the default, never mutates it
+    chair: Annotated[str | None, typer.Option("--chair", help="Name of the chair.")] = None,
+    interview_date: Annotated[
+        str | None, typer.Option("--date", help="Interview date, YYYY-MM-DD (default today).")
+    ] = None,
+    consent: Annotated[
+        bool,
+        typer.Option("--consent/--no-consent", help="The candidate gave informed consent."),
+    ] = False,
+    consent_date: Annotated[
+        str | None, typer.Option("--consent-date", help="Date consent was given (default: today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create an interview; prints its id."""
+    from formers_tui.errors import ValidationError
+    from formers_tui.protocol.registry import load_catalogue
+    from formers_tui.store.interviews import create_interview
+
+    if not panelist:
+        raise ValidationError('Give at least one --panelist "Name:role".')
+    members = [parse_panelist(text, chair=False) for text in panelist]
+    if chair is not None:
+        names = [m.name for m in members]
+        if chair not in names:
+            raise ValidationError(f"The chair '{chair}' is not among the panelists.")
+        members = [type(m)(name=m.name, role=m.role, is_chair=(m.name == chair)) for m in members]
+    loaded = load_catalogue().get(protocol)
+    when = _parse_date(interview_date, "Interview date")
+    consented_on = _parse_date(consent_date, "Consent date")
+    store = settings_of(ctx).open_store()
+    try:
+        with store.session() as session:
+            interview = create_interview(
+                session,
+                candidate_code=candidate,
+                protocol=loaded,
+                panel=members,
+                actor="cli",
+                interview_date=when,
+                consent_given=consent,
+                consent_date=consented_on,
+            )
+            session.commit()
+    finally:
+        store.close()
+    if as_json:
+        print_json({"id": interview.id, "candidate": candidate.strip(), "protocol": protocol})
+    else:
+        typer.echo(interview.id)
+
+
+@friendly
+def list_command(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option("--status", help=f"Only this status ({', '.join(STATUSES)}).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List interviews, most recently changed first."""
+    from formers_tui.store.interviews import STATUS_LABELS, list_interviews
+    from formers_tui.store.models import Status
+
+    wanted: Status | None = None
+    if status is not None:
+        key = status.strip().lower().replace(" ", "_").replace("-", "_")
+        if key not in STATUSES:
+            raise fail(f"Unknown status '{status}' (use one of: {', '.join(STATUSES)}).")
+        wanted = Status(key)
+    store = settings_of(ctx).open_store()
+    try:
+        with store.session() as session:
+            rows = list_interviews(session, status=wanted)
+    finally:
+        store.close()
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "candidate": r.candidate_code,
+                    "status": r.status,
+                    "protocol": r.protocol_id,
+                    "protocol_version": r.protocol_version,
+                    "date": r.interview_date,
+                    "updated_at": r.updated_at,
+                    "indicators": r.indicators,
+                    "with_notes": r.with_notes,
+                    "rated": r.rated,
+                    "open_flags": r.open_flags,
+                }
+                for r in rows
+            ]
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Interviews ({len(rows)})", title_justify="left")
+    for column in ("id", "candidate", "status", "protocol", "date", "progress", "flags"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.short_id,
+            r.candidate_code,
+            STATUS_LABELS[r.status],
+            r.protocol_id,
+            r.interview_date.isoformat(),
+            f"{r.with_notes}/{r.indicators} notes · {r.rated} rated",
+            str(r.open_flags) if r.open_flags else "",
+        )
+    Console().print(table)
+
+
+@friendly
+def show_command(
+    ctx: typer.Context,
+    interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show one interview: candidate, panel, timeline, notes, quotes, evidence, flags."""
+    from formers_tui.cli.show import interview_document, render_interview
+
+    store = settings_of(ctx).open_store(create=False)
+    try:
+        with store.session() as session:
+            document: dict[str, Any] = interview_document(session, interview_id)
+    finally:
+        store.close()
+    if as_json:
+        print_json(document)
+    else:
+        render_interview(document)

@@ -1,0 +1,107 @@
+"""``formers protocol``: list, show and validate interview protocols."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from formers_tui.cli.common import fail, friendly, print_json
+
+protocol_app = typer.Typer(help="Interview protocols: list, show, validate.", no_args_is_help=True)
+
+
+@protocol_app.command("list")
+@friendly
+def list_protocols(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the protocols found (shipped and in the user protocols folder)."""
+    from formers_tui.protocol.registry import load_catalogue, search_dirs
+
+    catalogue = load_catalogue()
+    rows = [
+        {
+            "id": loaded.protocol.id,
+            "version": loaded.protocol.version,
+            "title": loaded.protocol.title,
+            "indicators": sum(1 for _ in loaded.protocol.indicators()),
+            "path": loaded.origin,
+            "sha256": loaded.sha256,
+        }
+        for loaded in sorted(catalogue.protocols.values(), key=lambda lp: lp.protocol.id)
+    ]
+    if as_json:
+        print_json(
+            {
+                "protocols": rows,
+                "broken": [
+                    {"path": b.origin, "problems": [str(p) for p in b.problems]}
+                    for b in catalogue.broken
+                ],
+            }
+        )
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="Protocols", title_justify="left")
+    for column in ("id", "version", "title", "indicators", "path"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in ("id", "version", "title", "indicators", "path")))
+    console.print(table)
+    if not rows:
+        console.print("No protocols found in: " + ", ".join(str(d) for d in search_dirs()))
+    for broken in catalogue.broken:
+        console.print(
+            f"[yellow]Not loaded:[/] {broken.origin} ({len(broken.problems)} problems; "
+            "run 'formers protocol validate' on it)",
+            highlight=False,
+        )
+
+
+@protocol_app.command("show")
+@friendly
+def show_protocol(
+    protocol_id: Annotated[str, typer.Argument(help="Protocol id (see 'formers protocol list').")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a protocol: scale, timeline, thresholds, and every indicator."""
+    from formers_tui.protocol.registry import load_catalogue
+
+    loaded = load_catalogue().get(protocol_id)
+    protocol = loaded.protocol
+    if as_json:
+        import dataclasses
+
+        print_json({"sha256": loaded.sha256, "path": loaded.origin, **dataclasses.asdict(protocol)})
+        return
+    from formers_tui.cli.render import render_protocol
+
+    render_protocol(loaded)
+
+
+@protocol_app.command("validate")
+def validate_protocols(
+    paths: Annotated[list[Path], typer.Argument(help="Protocol TOML files to check.")],
+) -> None:
+    """Check protocol files; list every problem. Exit 0 if all are valid, 1 if not."""
+    from formers_tui.protocol.loader import ProtocolError, load_path
+
+    bad = 0
+    for path in paths:
+        try:
+            loaded = load_path(path)
+        except ProtocolError as exc:
+            bad += 1
+            typer.echo(str(exc), err=True)
+            continue
+        count = sum(1 for _ in loaded.protocol.indicators())
+        typer.echo(
+            f"{path}: ok ({loaded.protocol.id} {loaded.protocol.version}, {count} indicators)"
+        )
+    if bad:
+        raise fail(f"{bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} invalid.", 1)

@@ -1,0 +1,86 @@
+"""Rich renderings for the CLI (kept apart so commands stay short)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.console import Console, Group, RenderableType
+from rich.markup import escape
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from formers_tui.protocol.loader import LoadedProtocol
+
+
+def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> None:
+    """Print a protocol readably: header, scale, timeline, thresholds, indicators."""
+    console = console or Console()
+    p = loaded.protocol
+    console.print(Text(f"{p.title}", style="bold"))
+    console.print(f"id {p.id} · version {p.version} · {p.source}", highlight=False)
+    console.print(f"file {loaded.origin}\nsha256 {loaded.sha256}", style="dim", highlight=False)
+    if p.description:
+        console.print(p.description, highlight=False)
+
+    scale = Table(title="Rating scale", title_justify="left", show_lines=False)
+    scale.add_column("value")
+    scale.add_column("label")
+    scale.add_column("meaning")
+    for level in p.scale.levels:
+        met = " (met)" if level.value >= p.scale.met_at else ""
+        scale.add_row(str(level.value), level.label + met, level.meaning)
+    scale.add_row("—", p.scale.omit_label, p.scale.omit_meaning + " Stored as missing, never 0.")
+    console.print(scale)
+
+    if p.timeline:
+        facts = Table(title="Timeline facts", title_justify="left")
+        facts.add_column("id")
+        facts.add_column("label")
+        facts.add_column("kind")
+        for fact in p.timeline:
+            kind = fact.kind + (f": {', '.join(fact.choices)}" if fact.choices else "")
+            facts.add_row(fact.id, fact.label, kind)
+        console.print(facts)
+    if p.proportionality:
+        rule = p.proportionality
+        console.print(
+            f"Proportionality: time disengaged (from {rule.disengaged_on}) at least "
+            f"{rule.ratio:g} × time involved (from {rule.involved_from}).",
+            highlight=False,
+        )
+    t = p.thresholds
+    lines = [f"critical indicators must be met: {'yes' if t.critical_must_be_met else 'no'}"]
+    if t.overall_minimum_mean is not None:
+        lines.append(f"overall minimum mean: {t.overall_minimum_mean:g}")
+    if t.max_omitted_fraction is not None:
+        lines.append(f"max share omitted: {t.max_omitted_fraction:.0%}")
+    lines.append(f"proportionality required: {'yes' if t.proportionality_required else 'no'}")
+    lines += [f"{m.domain}: minimum mean {m.minimum_mean:g}" for m in t.domain_minimums]
+    console.print(
+        Panel("\n".join(lines), title="Thresholds (for the computed suggestion)", expand=False)
+    )
+
+    for part in p.parts:
+        console.rule(Text(part.title, style="bold"))
+        for domain in part.domains:
+            console.print(Text(domain.title, style="bold underline"))
+            for ind in domain.indicators:
+                body: list[RenderableType] = [Text(ind.statement)]
+                body.append(Text(f"Source: {ind.source.section}", style="dim"))
+                body.append(Text(f"“{ind.source.passage}”", style="dim italic"))
+                if ind.prompts:
+                    body.append(Text("Prompts", style="bold"))
+                    body += [Text(f"  • {q}") for q in ind.prompts]
+                if ind.probes:
+                    body.append(Text("Probes", style="bold"))
+                    body += [Text(f"  • {q}") for q in ind.probes]
+                if ind.collateral:
+                    body.append(Text("Collateral: " + "; ".join(ind.collateral)))
+                anchors = Table(show_header=False, box=None, padding=(0, 1))
+                for level in p.scale.levels:
+                    anchors.add_row(f"{level.value}", escape(ind.anchors.get(level.value, "")))
+                body.append(anchors)
+                title = f"{ind.id} · {ind.title}" + ("  [critical]" if ind.critical else "")
+                console.print(Panel(Group(*body), title=escape(title), title_align="left"))

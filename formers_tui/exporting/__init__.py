@@ -1,0 +1,1 @@
+"""Turning stored interviews into documents, tables and reports. No UI."""

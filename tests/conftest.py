@@ -1,0 +1,80 @@
+"""Shared fixtures: every test gets its own data dir and store in ``tmp_path``.
+
+No test touches the real user data dir: ``FORMERS_HOME`` and ``FORMERS_DB``
+point into ``tmp_path`` for every test (autouse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from formers_tui.protocol.loader import LoadedProtocol, load_path
+from formers_tui.store.interviews import PanelistIn, create_interview
+from formers_tui.store.models import Role
+from formers_tui.store.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the data dir and default store at ``tmp_path``."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("FORMERS_HOME", str(home))
+    monkeypatch.delenv("FORMERS_DB", raising=False)
+    return home
+
+
+@pytest.fixture
+def mini_protocol() -> LoadedProtocol:
+    """The small test protocol (four indicators)."""
+    return load_path(FIXTURES / "mini-protocol.toml")
+
+
+@pytest.fixture
+def shipped_protocol() -> LoadedProtocol:
+    """The real peer-mentor protocol shipped in ``interviews/``."""
+    return load_path(ROOT / "interviews" / "peer-mentor-readiness.toml")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store file in ``tmp_path``."""
+    opened = Store.open(tmp_path / "store.db")
+    yield opened
+    opened.close()
+
+
+PANEL = [
+    PanelistIn("Dr. Ada Example", Role.psychologist, is_chair=True),
+    PanelistIn("Sam Sample", Role.social_worker),
+    PanelistIn("Pat Placeholder", Role.probation_parole),
+]
+
+
+def make_interview(store: Store, protocol: LoadedProtocol, code: str = "PM-TEST-01") -> str:
+    """Create an interview with the three-member test panel; return its id."""
+    with store.session() as session:
+        interview = create_interview(
+            session,
+            candidate_code=code,
+            protocol=protocol,
+            panel=list(PANEL),
+            actor="test",
+            interview_date=date(2026, 11, 2),
+            consent_given=True,
+            consent_date=date(2026, 11, 2),
+        )
+        session.commit()
+        return interview.id
+
+
+@pytest.fixture
+def interview_id(store: Store, shipped_protocol: LoadedProtocol) -> str:
+    """An interview on the shipped protocol in the test store."""
+    return make_interview(store, shipped_protocol)
