@@ -9,12 +9,13 @@ for structure) and raises one :class:`ProtocolError` listing them all.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import (
@@ -38,8 +39,9 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 T = TypeVar("T")
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 FACT_KINDS = ("date", "choice", "text")
+MAX_RATIO = 100
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,17 @@ def load_text(text: str, *, origin: str = "<text>") -> LoadedProtocol:
         ProtocolError: listing every problem found.
     """
     try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        problem = Problem("(file)", f"not valid Unicode text (bad character at offset {exc.start})")
+        raise ProtocolError(origin, [problem]) from None
+    try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ProtocolError(origin, [_syntax_problem(exc)]) from None
+    except RecursionError:
+        problem = Problem("(file)", "TOML syntax: arrays or tables are nested too deeply")
+        raise ProtocolError(origin, [problem]) from None
     protocol = build_protocol(data, origin=origin)
     return LoadedProtocol(protocol=protocol, text=text, sha256=text_hash(text), origin=origin)
 
@@ -188,7 +198,7 @@ class _Reader:
             if complaint:
                 self.problem(_join(path, key), complaint)
                 return default
-        return value  # type: ignore[return-value]
+        return cast(T, value)
 
     def strings(
         self, table: dict[str, Any], path: str, key: str, *, minimum: int = 0
@@ -226,8 +236,8 @@ class _Reader:
         if not value:
             return ""
         where = _join(path, "id")
-        if not ID_PATTERN.match(value):
-            self.problem(where, f"'{value}' is not a valid id (letters, digits, . _ - ; max 64)")
+        if not ID_PATTERN.fullmatch(value):
+            self.problem(where, f"{value!r} is not a valid id (letters, digits, . _ - ; max 64)")
         elif value in seen:
             self.problem(where, f"duplicate id '{value}' (first used at {seen[value]})")
         else:
@@ -304,7 +314,7 @@ def build_protocol(data: dict[str, Any], *, origin: str = "<data>") -> Protocol:
     facts = _timeline(r, top)
     proportionality = _proportionality(r, top, facts)
     domain_ids = {d.id for p in parts for d in p.domains}
-    thresholds = _thresholds(r, top, domain_ids, proportionality)
+    thresholds = _thresholds(r, top, domain_ids, proportionality, scale)
     guidance = _guidance(r, top)
     if r.problems:
         raise ProtocolError(origin, r.problems)
@@ -334,7 +344,7 @@ def _scale(r: _Reader, value: Any, path: str) -> Scale:
         level = r.table(raw, where, {"value", "label", "meaning"}, {"value", "label", "meaning"})
         if not level:
             continue
-        number = r.get(level, where, "value", int, None)  # type: ignore[arg-type]
+        number = r.get(level, where, "value", int, None)
         label = r.get(level, where, "label", str, "")
         meaning = r.get(level, where, "meaning", str, "")
         if number is None:
@@ -415,7 +425,7 @@ def _parts(r: _Reader, top: dict[str, Any], scale: Scale, ids: dict[str, str]) -
 
 
 def _mean(r: _Reader, table: dict[str, Any], path: str, key: str, scale: Scale) -> float | None:
-    value = r.get(table, path, key, (int, float), None)  # type: ignore[arg-type]
+    value = r.get(table, path, key, (int, float), None)
     if value is None:
         return None
     if scale.levels and not scale.levels[0].value <= value <= scale.levels[-1].value:
@@ -454,6 +464,8 @@ def _indicator(r: _Reader, raw: Any, path: str, scale: Scale, ids: dict[str, str
                 try:
                     number = int(key)
                 except ValueError:
+                    number = None
+                if number is None or str(number) != key:
                     r.problem(f"{a_path}.{key}", 'anchor keys must be level values such as "2"')
                     continue
                 if number not in scale.values:
@@ -540,14 +552,12 @@ def _proportionality(
             return f"timeline fact '{value}' must be a date"
         return None
 
-    ratio = r.get(
-        table,
-        path,
-        "ratio",
-        (int, float),
-        1.0,
-        check=lambda v: None if v > 0 else "must be greater than 0",
-    )
+    def positive_ratio(value: float) -> str | None:
+        if not math.isfinite(value) or value > MAX_RATIO:
+            return f"must be a number no greater than {MAX_RATIO}"
+        return None if value > 0 else "must be greater than 0"
+
+    ratio = r.get(table, path, "ratio", (int, float), 1.0, check=positive_ratio)
     return Proportionality(
         involved_from=r.get(table, path, "involved_from", str, "", check=date_fact),
         disengaged_on=r.get(table, path, "disengaged_on", str, "", check=date_fact),
@@ -557,7 +567,11 @@ def _proportionality(
 
 
 def _thresholds(
-    r: _Reader, top: dict[str, Any], domain_ids: set[str], prop: Proportionality | None
+    r: _Reader,
+    top: dict[str, Any],
+    domain_ids: set[str],
+    prop: Proportionality | None,
+    scale: Scale,
 ) -> Thresholds:
     if "thresholds" not in top:
         return Thresholds()
@@ -586,24 +600,24 @@ def _thresholds(
             "",
             check=lambda v: None if v in domain_ids else f"names an unknown domain '{v}'",
         )
-        minimum = r.get(entry, m_path, "minimum_mean", (int, float), None)  # type: ignore[arg-type]
+        minimum = _mean(r, entry, m_path, "minimum_mean", scale)
         if domain and minimum is not None:
-            minimums.append(DomainMinimum(domain, float(minimum)))
+            minimums.append(DomainMinimum(domain, minimum))
     required = r.get(table, path, "proportionality_required", bool, False)
     if required and prop is None:
         r.problem(f"{path}.proportionality_required", "needs a [proportionality] rule")
-    overall = r.get(table, path, "overall_minimum_mean", (int, float), None)  # type: ignore[arg-type]
+    overall = _mean(r, table, path, "overall_minimum_mean", scale)
     omitted = r.get(
         table,
         path,
         "max_omitted_fraction",
         (int, float),
-        None,  # type: ignore[arg-type]
+        None,
         check=lambda v: None if 0 <= v <= 1 else "must be between 0 and 1",
     )
     return Thresholds(
         critical_must_be_met=r.get(table, path, "critical_must_be_met", bool, True),
-        overall_minimum_mean=None if overall is None else float(overall),
+        overall_minimum_mean=overall,
         max_omitted_fraction=None if omitted is None else float(omitted),
         proportionality_required=required,
         domain_minimums=tuple(minimums),

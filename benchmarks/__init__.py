@@ -1,0 +1,1 @@
+"""Reproducible performance figures; run ``python -m benchmarks``."""

@@ -1,0 +1,34 @@
+"""Run every benchmark and print one table: value, floor, ratio, target.
+
+Usage: ``python -m benchmarks [NAME ...]`` (names: see ``SUITES``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+from benchmarks.common import Figure, print_table
+
+SUITES = ["cli_startup", "autosave"]
+
+
+def main(argv: list[str]) -> int:
+    names = argv or SUITES
+    unknown = [n for n in names if n not in SUITES]
+    if unknown:
+        print(
+            f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(SUITES)}",
+            file=sys.stderr,
+        )
+        return 2
+    figures: list[Figure] = []
+    for name in names:
+        module = importlib.import_module(f"benchmarks.{name}")
+        figures.extend(module.run())
+    print_table(figures)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

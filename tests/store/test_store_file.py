@@ -1,0 +1,146 @@
+"""The store file: privacy of created files, migrations, and refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from formers_tui.store import migrate
+from formers_tui.store.backup import backup
+from formers_tui.store.engine import StoreError, make_engine
+from formers_tui.store.store import Store
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_new_store_is_private_and_migrated(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "formers.db"
+    store = Store.open(path)
+    try:
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+    finally:
+        store.close()
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+    for sidecar in path.parent.glob("formers.db-*"):
+        assert mode(sidecar) == 0o600
+
+
+def test_missing_store_is_refused_without_create(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="No store at"):
+        make_engine(tmp_path / "absent.db", create=False)
+
+
+def test_file_that_is_not_a_database_gives_one_sentence(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store.open(path)
+    assert "not a readable store" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    Store.open(path).close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(StoreError, match="newer version"):
+        Store.open(path)
+
+
+def test_older_schema_is_upgraded_keeping_every_row(tmp_path: Path) -> None:
+    """A store left at the first schema opens in this release with nothing lost."""
+    path = tmp_path / "old.db"
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO candidate (id, code, created_at) VALUES ('c1', 'PM-OLD', '2024-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO interview (id, candidate_id, status, protocol_id, protocol_version, "
+                "protocol_hash, protocol_text, interview_date, consent_given, created_at, "
+                "updated_at) VALUES ('i1', 'c1', 'in_progress', 'p', '1', 'h', 'x', "
+                "'2024-01-02', 1, '2024-01-02', '2024-01-02')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO note (id, interview_id, indicator_id, text, updated_at) "
+                "VALUES ('n1', 'i1', 'DIS-1', 'kept words', '2024-01-02')"
+            )
+        )
+    engine.dispose()
+
+    store = Store.open(path)
+    try:
+        with store.engine.connect() as connection:
+            assert connection.execute(text("SELECT code FROM candidate")).scalar() == "PM-OLD"
+            assert connection.execute(text("SELECT text FROM note")).scalar() == "kept words"
+            assert connection.execute(text("SELECT interview_date FROM interview")).scalar() == (
+                "2024-01-02"
+            )
+        assert migrate.current_revision(store.engine) == migrate.head_revision()
+    finally:
+        store.close()
+    backups = list((tmp_path / "backups").glob("old-*-before-*.db"))
+    assert len(backups) == 1, "a store is backed up before it is migrated"
+    assert mode(backups[0]) == 0o600
+
+
+def test_models_and_migrations_agree(tmp_path: Path) -> None:
+    """The tables the code expects are exactly the ones the migrations create."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import formers_tui.store.models  # noqa: F401 - registers the tables
+
+    store = Store.open(tmp_path / "cmp.db")
+    try:
+        with store.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": False})
+            diffs = compare_metadata(context, SQLModel.metadata)
+    finally:
+        store.close()
+    assert diffs == []
+
+
+def test_backup_is_consistent_private_and_never_overwrites(
+    store: Store, tmp_path: Path, mini_protocol: object
+) -> None:
+    from tests.conftest import make_interview
+
+    make_interview(store, mini_protocol)  # type: ignore[arg-type]
+    copy = backup(store.path, tmp_path / "copy.db")
+    assert mode(copy) == 0o600
+    with sqlite3.connect(copy) as connection:
+        assert connection.execute("SELECT code FROM candidate").fetchone() == ("PM-TEST-01",)
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with pytest.raises(StoreError, match="already exists"):
+        backup(store.path, copy)
+
+
+def test_interview_date_round_trips(store: Store, mini_protocol: object) -> None:
+    from formers_tui.store.common import get_interview
+    from tests.conftest import make_interview
+
+    iid = make_interview(store, mini_protocol)  # type: ignore[arg-type]
+    with store.session() as session:
+        assert get_interview(session, iid).interview_date == date(2026, 11, 2)
