@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from formers_tui.cli.audit_cmd import audit_app
 from formers_tui.cli.common import Settings, friendly
 from formers_tui.cli.db_cmd import db_app
 from formers_tui.cli.interview_cmd import register as register_interview_commands
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 register_interview_commands(app)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,9 +31,72 @@ class Settings:
         return store_path(self.db)
 
     def open_store(self, *, create: bool = True) -> Store:
+        """Open the store, asking for its passphrase when it is encrypted.
+
+        ``FORMERS_PASSPHRASE`` answers for scripts. A new store is created
+        encrypted when a passphrase is given (or typed, in a terminal);
+        otherwise it is created unencrypted with a warning.
+        """
+        from formers_tui.store.engine import StoreError
         from formers_tui.store.store import Store
 
-        return Store.open(self.store_path(), create=create)
+        path = self.store_path()
+        if not create and not path.exists():
+            raise StoreError(f"No store at {path}.")
+        return Store.open(path, passphrase=store_passphrase(path), create=create)
+
+
+def interactive() -> bool:
+    """Whether a person is at the terminal to answer a prompt."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def ask_new_passphrase(what: str = "the new store") -> str:
+    """Prompt twice for a new passphrase, with a strength hint, until it is acceptable."""
+    from formers_tui.errors import ValidationError
+    from formers_tui.store.crypto import check_new_passphrase, strength_hint
+
+    while True:
+        first = typer.prompt(f"Passphrase for {what}", hide_input=True, err=True)
+        hint = strength_hint(first)
+        if hint:
+            typer.echo(f"Hint: {hint}", err=True)
+        again = typer.prompt("Repeat the passphrase", hide_input=True, err=True)
+        try:
+            check_new_passphrase(first, again)
+        except ValidationError as exc:
+            typer.echo(str(exc), err=True)
+            continue
+        return str(first)
+
+
+def store_passphrase(path: Path) -> str | None:
+    """The passphrase for the store at ``path``: environment, prompt, or none.
+
+    Raises:
+        PassphraseNeeded: the store is encrypted and nobody can be asked.
+    """
+    from formers_tui.store.store import PassphraseNeeded, is_encrypted
+
+    given = os.environ.get("FORMERS_PASSPHRASE")
+    if given is not None:
+        return given
+    if is_encrypted(path):
+        if not interactive():
+            raise PassphraseNeeded(
+                f"The store at {path} is encrypted; set FORMERS_PASSPHRASE or run in a terminal."
+            )
+        return str(typer.prompt("Store passphrase", hide_input=True, err=True))
+    if not path.exists() or path.stat().st_size == 0:
+        if interactive():
+            typer.echo(f"Creating a new encrypted store at {path}.", err=True)
+            return ask_new_passphrase()
+        typer.echo(
+            f"Warning: creating an unencrypted store at {path} "
+            "(set FORMERS_PASSPHRASE to encrypt it).",
+            err=True,
+        )
+    return None
 
 
 def settings_of(ctx: typer.Context) -> Settings:

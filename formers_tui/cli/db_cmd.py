@@ -9,7 +9,9 @@ import typer
 
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
-db_app = typer.Typer(help="The store file: path, check, backup.", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The store file: path, check, backup, restore, encryption.", no_args_is_help=True
+)
 
 
 @db_app.command("path")
@@ -28,11 +30,16 @@ def db_check(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check the store's integrity, schema version and audit chain. Exit 1 if anything is wrong."""
+    from formers_tui.cli.common import store_passphrase
     from formers_tui.store import audit, migrate
     from formers_tui.store.engine import make_engine
+    from formers_tui.store.store import key_for
 
     path = settings_of(ctx).store_path()
-    engine = make_engine(path, create=False)
+    if not path.exists():
+        raise fail(f"No store at {path}.")
+    key = key_for(path, store_passphrase(path))
+    engine = make_engine(path, create=False, key=key)
     try:
         with engine.connect() as connection:
             integrity = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
@@ -52,6 +59,7 @@ def db_check(
         "path": str(path),
         "integrity": integrity,
         "foreign_key_problems": len(foreign),
+        "encrypted": key is not None,
         "schema": current,
         "schema_expected": head,
         "audit_chain_breaks": [{"seq": b.seq, "reason": b.reason} for b in breaks],
@@ -61,6 +69,7 @@ def db_check(
         print_json(report)
     else:
         typer.echo(f"store      {path}")
+        typer.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
         typer.echo(f"integrity  {', '.join(integrity)}")
         typer.echo(f"foreign    {'ok' if not foreign else f'{len(foreign)} broken references'}")
         schema_note = (
@@ -88,5 +97,133 @@ def db_backup(
     """Write a consistent copy of the store, even while the app is running."""
     from formers_tui.store.backup import backup
 
-    copy = backup(settings_of(ctx).store_path(), destination)
+    store = settings_of(ctx).open_store(create=False)
+    try:
+        copy = backup(store.path, destination, key=store.key)
+    finally:
+        store.close()
     typer.echo(str(copy))
+
+
+def _reencrypt(ctx: typer.Context, *, new_passphrase: str | None, verb: str) -> None:
+    """Rewrite the store under a new key (or none) via a private temp copy, then swap."""
+    from formers_tui.store import crypto
+    from formers_tui.store.backup import copy_database, replace_store
+    from formers_tui.store.store import Store
+
+    settings = settings_of(ctx)
+    store = settings.open_store(create=False)
+    path = store.path
+    old_key = store.key
+    store.close()
+    target_key = crypto.new_key(new_passphrase) if new_passphrase is not None else None
+    staging = path.with_name(f".{path.name}.{verb}")
+    staging.unlink(missing_ok=True)
+    import os
+
+    from formers_tui.paths import PRIVATE_FILE_MODE
+
+    os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+    try:
+        copy_database(path, staging, key=old_key, target_key=target_key)
+        Store.open(staging, key=target_key, create=False).close()  # proves the copy opens
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    replace_store(path, staging)
+
+
+@db_app.command("encrypt")
+@friendly
+def db_encrypt(ctx: typer.Context) -> None:
+    """Encrypt an unencrypted store with a new passphrase (FORMERS_NEW_PASSPHRASE for scripts)."""
+    import os
+
+    from formers_tui.cli.common import ask_new_passphrase, interactive
+    from formers_tui.errors import ValidationError
+    from formers_tui.store.backup import list_backups
+    from formers_tui.store.crypto import MIN_PASSPHRASE
+    from formers_tui.store.store import is_encrypted
+
+    path = settings_of(ctx).store_path()
+    if not path.exists():
+        raise fail(f"No store at {path}.")
+    if is_encrypted(path):
+        raise fail(f"The store at {path} is already encrypted; use 'formers db rekey'.")
+    new = os.environ.get("FORMERS_NEW_PASSPHRASE")
+    if new is None:
+        if not interactive():
+            raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
+        new = ask_new_passphrase("the store")
+    if len(new) < MIN_PASSPHRASE:
+        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    _reencrypt(ctx, new_passphrase=new, verb="encrypting")
+    typer.echo(f"Encrypted {path}.")
+    plain = list_backups(path)
+    if plain:
+        typer.echo(
+            f"{len(plain)} earlier backup(s) in {plain[0].parent} are NOT encrypted; "
+            "delete them once you have checked the store.",
+            err=True,
+        )
+
+
+@db_app.command("rekey")
+@friendly
+def db_rekey(ctx: typer.Context) -> None:
+    """Change the passphrase of an encrypted store (FORMERS_NEW_PASSPHRASE for scripts)."""
+    import os
+
+    from formers_tui.cli.common import ask_new_passphrase, interactive
+    from formers_tui.errors import ValidationError
+    from formers_tui.store.crypto import MIN_PASSPHRASE
+    from formers_tui.store.store import is_encrypted
+
+    path = settings_of(ctx).store_path()
+    if not is_encrypted(path):
+        raise fail(f"The store at {path} is not encrypted; use 'formers db encrypt'.")
+    settings_of(ctx).open_store(create=False).close()  # check the current passphrase first
+    new = os.environ.get("FORMERS_NEW_PASSPHRASE")
+    if new is None:
+        if not interactive():
+            raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
+        new = ask_new_passphrase("the store")
+    if len(new) < MIN_PASSPHRASE:
+        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    _reencrypt(ctx, new_passphrase=new, verb="rekeying")
+    typer.echo(f"Changed the passphrase of {path}.")
+
+
+@db_app.command("restore")
+@friendly
+def db_restore(
+    ctx: typer.Context,
+    backup_file: Annotated[Path, typer.Argument(help="Backup file to restore.", dir_okay=False)],
+) -> None:
+    """Replace the store with a backup (the current store is kept aside). Quit the app first."""
+    from formers_tui.cli.common import store_passphrase
+    from formers_tui.store import crypto
+    from formers_tui.store.backup import restore
+
+    path = settings_of(ctx).store_path()
+    key = None
+    if backup_file.exists() and not crypto.is_plaintext(backup_file):
+        passphrase = store_passphrase(backup_file)
+        if passphrase is not None:
+            key = crypto.key_for_existing(backup_file, passphrase)
+    moved = restore(backup_file, path, key=key)
+    typer.echo(f"Restored {path} from {backup_file}.")
+    if moved:
+        typer.echo(f"The replaced store was kept as {moved}.")
+
+
+@db_app.command("backups")
+def db_backups(ctx: typer.Context) -> None:
+    """List the automatic and manual backups of the store, newest first."""
+    from formers_tui.store.backup import list_backups
+
+    found = list_backups(settings_of(ctx).store_path())
+    for item in found:
+        typer.echo(str(item))
+    if not found:
+        typer.echo("No backups yet.", err=True)

@@ -114,3 +114,91 @@ def verify_chain(session: Session) -> list[ChainBreak]:
         previous = entry.hash
         expected_seq = seq + 1
     return breaks
+
+
+@dataclass(frozen=True)
+class StateMismatch:
+    """A stored row that differs from what the audit log last recorded for it."""
+
+    entity: str
+    key: str
+    interview_id: str | None
+    reason: str
+    changed: tuple[str, ...] = ()
+    """Names of the fields that differ."""
+
+
+def _audited_tables() -> dict[str, tuple[type[Any], Any]]:
+    """Entity name -> (table, function giving a row's audit key)."""
+    from formers_tui.store import models as m
+
+    return {
+        "note": (m.Note, lambda r: r.id),
+        "rating": (m.Rating, lambda r: r.id),
+        "timeline_entry": (m.TimelineEntry, lambda r: f"{r.interview_id}:{r.fact_id}"),
+        "consensus": (m.Consensus, lambda r: f"{r.interview_id}:{r.indicator_id}"),
+        "determination": (m.Determination, lambda r: r.interview_id),
+        "sign_off": (m.SignOff, lambda r: f"{r.interview_id}:{r.panelist_id}"),
+    }
+
+
+def verify_state(session: Session, interview_id: str | None = None) -> list[StateMismatch]:
+    """Compare audited records with the audit log's last word on each.
+
+    Finds rows edited, added or removed behind the application's back (for
+    example with a SQL shell): the log records every change the application
+    makes, so the current row must equal the last recorded ``new`` value.
+    """
+    mismatches: list[StateMismatch] = []
+    for entity, (table, key_of) in _audited_tables().items():
+        query = select(AuditEntry).where(AuditEntry.entity == entity).order_by(col(AuditEntry.seq))
+        if interview_id is not None:
+            query = query.where(AuditEntry.interview_id == interview_id)
+        last: dict[str, AuditEntry] = {}
+        for entry in session.exec(query):
+            last[entry.entity_key] = entry
+        rows_query = select(table)
+        if interview_id is not None:
+            rows_query = rows_query.where(table.interview_id == interview_id)
+        seen: set[str] = set()
+        for row in session.exec(rows_query):
+            key = key_of(row)
+            seen.add(key)
+            recorded_entry = last.get(key)
+            if recorded_entry is None or recorded_entry.new is None:
+                mismatches.append(
+                    StateMismatch(entity, key, row.interview_id, "exists but was never recorded")
+                )
+                continue
+            recorded = json.loads(recorded_entry.new)
+            current = json.loads(to_json(row.model_dump()) or "{}")
+            changed = tuple(
+                sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
+            )
+            if changed:
+                mismatches.append(
+                    StateMismatch(
+                        entity,
+                        key,
+                        row.interview_id,
+                        "differs from its last recorded value",
+                        changed,
+                    )
+                )
+        for key, entry in last.items():
+            if key not in seen and entry.new is not None:
+                mismatches.append(
+                    StateMismatch(entity, key, entry.interview_id, "was removed without a record")
+                )
+    return mismatches
+
+
+def history(session: Session, interview_id: str) -> list[AuditEntry]:
+    """Every audit entry of one interview, oldest first."""
+    return list(
+        session.exec(
+            select(AuditEntry)
+            .where(AuditEntry.interview_id == interview_id)
+            .order_by(col(AuditEntry.seq))
+        ).all()
+    )

@@ -1,17 +1,22 @@
-"""Consistent online copies of a store, using SQLite's backup API.
+"""Consistent online copies of a store, and restoring one.
 
-The backup API copies a live database page by page under SQLite's own
-locking, so a copy taken while the TUI is writing is still consistent.
+A plaintext store is copied with SQLite's backup API, which copies a live
+database page by page under SQLite's own locking, so a copy taken while the
+TUI is writing is still consistent. An encrypted store is copied with
+``sqlcipher_export`` into a file encrypted with the same key, so a backup is
+never less private than the store.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from formers_tui.paths import PRIVATE_FILE_MODE, backups_dir, ensure_private_dir
+from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError
 
 
@@ -21,10 +26,59 @@ def default_backup_path(store: Path, reason: str = "manual") -> Path:
     return backups_dir(store) / f"{store.stem}-{stamp}-{reason}.db"
 
 
-def backup(store: Path, destination: Path | None = None, *, reason: str = "manual") -> Path:
+def _reserve(target: Path) -> None:
+    ensure_private_dir(target.parent)
+    fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+    os.close(fd)
+
+
+def copy_database(
+    source: Path, target: Path, *, key: StoreKey | None, target_key: StoreKey | None
+) -> None:
+    """Write a consistent copy of ``source`` into the new empty file ``target``.
+
+    ``key`` opens the source; ``target_key`` encrypts the copy (``None``:
+    plaintext). Used for backups, ``db encrypt`` and ``db rekey``.
+    """
+    if key is None and target_key is None:
+        origin = sqlite3.connect(source)
+        try:
+            copy = sqlite3.connect(target)
+            try:
+                origin.backup(copy)
+            finally:
+                copy.close()
+        finally:
+            origin.close()
+        return
+    import sqlcipher3.dbapi2 as cipher
+
+    connection = cipher.connect(str(source))
+    try:
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        if key is not None:
+            connection.execute(f"PRAGMA key = {key.pragma()}")
+        attach_key = target_key.pragma() if target_key is not None else "''"
+        connection.execute(f"ATTACH DATABASE ? AS copy KEY {attach_key}", (str(target),))
+        connection.execute("SELECT sqlcipher_export('copy')")
+        version = connection.execute("PRAGMA main.user_version").fetchone()[0]
+        connection.execute(f"PRAGMA copy.user_version = {int(version)}")
+        connection.execute("DETACH DATABASE copy")
+    finally:
+        connection.close()
+
+
+def backup(
+    store: Path,
+    destination: Path | None = None,
+    *,
+    key: StoreKey | None = None,
+    reason: str = "manual",
+) -> Path:
     """Copy ``store`` to ``destination`` (default: the backups folder); return the copy.
 
-    The copy is created 0600 and refuses to overwrite an existing file.
+    The copy is created 0600, encrypted like the store, and never overwrites
+    an existing file.
 
     Raises:
         StoreError: if the store cannot be read or the copy cannot be written.
@@ -35,19 +89,69 @@ def backup(store: Path, destination: Path | None = None, *, reason: str = "manua
     if target.exists():
         raise StoreError(f"{target} already exists; choose another file.")
     try:
-        ensure_private_dir(target.parent)
-        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
-        os.close(fd)
-        source = sqlite3.connect(store)
-        try:
-            copy = sqlite3.connect(target)
-            try:
-                source.backup(copy)
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        _reserve(target)
+        copy_database(store, target, key=key, target_key=key)
     except (OSError, sqlite3.Error) as exc:
         target.unlink(missing_ok=True)
         raise StoreError(f"Could not write the backup {target}: {exc}.") from None
+    except Exception as exc:
+        target.unlink(missing_ok=True)
+        if "DatabaseError" in type(exc).__name__ or "OperationalError" in type(exc).__name__:
+            raise StoreError(f"Could not write the backup {target}: {exc}.") from None
+        raise
     return target
+
+
+def list_backups(store: Path) -> list[Path]:
+    """Backups of ``store`` in its backups folder, newest first."""
+    folder = backups_dir(store)
+    if not folder.is_dir():
+        return []
+    return sorted(folder.glob(f"{store.stem}-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def replace_store(store: Path, new_file: Path) -> None:
+    """Atomically put ``new_file`` in place of ``store`` (dropping its WAL files)."""
+    with new_file.open("rb") as handle:
+        os.fsync(handle.fileno())
+    for suffix in ("-wal", "-shm"):
+        Path(f"{store}{suffix}").unlink(missing_ok=True)
+    os.replace(new_file, store)
+
+
+def restore(backup_file: Path, store: Path, *, key: StoreKey | None = None) -> Path | None:
+    """Replace ``store`` with ``backup_file`` after checking the backup is sound.
+
+    The current store, if any, is first moved aside (``<name>-replaced-<stamp>.db``
+    in the backups folder), so a restore can itself be undone.
+
+    Returns:
+        Where the replaced store was moved, or ``None`` if there was none.
+
+    Raises:
+        StoreError: the backup is missing, unreadable with ``key``, or damaged.
+    """
+    from formers_tui.store.engine import make_engine
+
+    if not backup_file.is_file():
+        raise StoreError(f"No backup at {backup_file}.")
+    engine = make_engine(backup_file, create=False, key=key)
+    try:
+        with engine.connect() as connection:
+            result = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+    finally:
+        engine.dispose()
+    if result != ["ok"]:
+        raise StoreError(f"The backup {backup_file} is damaged ({result[0]}); choose another.")
+    moved: Path | None = None
+    staging = store.with_name(f".{store.name}.restoring")
+    staging.unlink(missing_ok=True)
+    _reserve(staging)
+    shutil.copyfile(backup_file, staging)
+    if store.exists():
+        moved = default_backup_path(store, "replaced")
+        ensure_private_dir(moved.parent)
+        shutil.copyfile(store, moved)
+        os.chmod(moved, PRIVATE_FILE_MODE)
+    replace_store(store, staging)
+    return moved

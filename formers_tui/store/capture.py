@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
+from formers_tui.protocol.model import TimelineFact
 from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
 from formers_tui.store.models import (
     Bearing,
@@ -31,6 +32,40 @@ from formers_tui.store.models import (
 
 MAX_TEXT = 200_000
 """Longest accepted free text (characters); far beyond any real note."""
+
+SOURCE_LABELS: dict[EvidenceSource, str] = {
+    EvidenceSource.court_record: "Court or criminal record",
+    EvidenceSource.probation_parole: "Probation / parole officer",
+    EvidenceSource.treatment_provider: "Treatment provider",
+    EvidenceSource.employer: "Employer",
+    EvidenceSource.family_member: "Family member",
+    EvidenceSource.reference: "Reference",
+    EvidenceSource.social_media_review: "Social-media review",
+    EvidenceSource.other: "Other",
+}
+
+RELIABILITY_LABELS: dict[Reliability, str] = {
+    Reliability.high: "High",
+    Reliability.moderate: "Moderate",
+    Reliability.low: "Low",
+    Reliability.unknown: "Unknown",
+}
+
+BEARING_LABELS: dict[Bearing, str] = {
+    Bearing.supports: "Supports",
+    Bearing.contradicts: "Contradicts",
+    Bearing.mixed: "Mixed",
+}
+
+FLAG_LABELS: dict[FlagKind, str] = {
+    FlagKind.suicide_self_harm: "Risk of suicide or self-harm",
+    FlagKind.threat_of_violence: "Threat of violence",
+    FlagKind.abuse_neglect: "Abuse or neglect of a child or vulnerable adult",
+    FlagKind.current_extremist_engagement: (
+        "Current violent-extremist engagement or content consumption"
+    ),
+    FlagKind.other: "Other safety concern",
+}
 
 
 def _check_text(text: str, what: str) -> str:
@@ -152,17 +187,26 @@ class EvidenceIn:
     indicator_ids: tuple[str, ...] = ()
 
 
-def add_evidence(session: Session, *, interview_id: str, item: EvidenceIn, actor: str) -> Evidence:
-    """Record a collateral evidence item and link it to indicators.
+def check_evidence(item: EvidenceIn) -> None:
+    """Check an evidence item on its own (a form can call this before saving).
 
     Raises:
-        ValidationError: no summary, a date in the future, or an unknown indicator.
+        ValidationError: no summary, a date in the future, or an overlong summary.
     """
     if not item.summary.strip():
         raise ValidationError("Evidence needs a summary of what the source says.")
     if item.obtained_on is not None and item.obtained_on > date.today():
         raise ValidationError("The date obtained cannot be in the future.")
     _check_text(item.summary, "summary")
+
+
+def add_evidence(session: Session, *, interview_id: str, item: EvidenceIn, actor: str) -> Evidence:
+    """Record a collateral evidence item and link it to indicators.
+
+    Raises:
+        ValidationError: no summary, a date in the future, or an unknown indicator.
+    """
+    check_evidence(item)
     interview = writable_interview(session, interview_id)
     for indicator_id in item.indicator_ids:
         _check_indicator(interview, indicator_id)
@@ -249,19 +293,14 @@ def evidence_of(
     return out
 
 
-def set_timeline(
-    session: Session, *, interview_id: str, fact_id: str, value: str, actor: str
-) -> None:
-    """Set one timeline fact; dates must be ISO (YYYY-MM-DD), choices one of the protocol's.
+def timeline_value(fact: TimelineFact, value: str) -> str:
+    """The value of ``fact`` as stored (dates in ISO form), checked against the fact's kind.
+
+    A form calls this as the user types, so the rule and its wording live in one place.
 
     Raises:
-        ValidationError: unknown fact, bad date or choice.
+        ValidationError: a bad or future date, or a choice the protocol does not offer.
     """
-    interview = writable_interview(session, interview_id)
-    try:
-        fact = protocol_of(interview).fact(fact_id)
-    except KeyError:
-        raise ValidationError(f"The protocol has no timeline fact '{fact_id}'.") from None
     value = value.strip()
     if value and fact.kind == "date":
         try:
@@ -276,6 +315,23 @@ def set_timeline(
     if value and fact.kind == "choice" and value not in fact.choices:
         raise ValidationError(f"{fact.label}: choose one of {', '.join(fact.choices)}.")
     _check_text(value, fact.label)
+    return value
+
+
+def set_timeline(
+    session: Session, *, interview_id: str, fact_id: str, value: str, actor: str
+) -> None:
+    """Set one timeline fact; dates must be ISO (YYYY-MM-DD), choices one of the protocol's.
+
+    Raises:
+        ValidationError: unknown fact, bad date or choice.
+    """
+    interview = writable_interview(session, interview_id)
+    try:
+        fact = protocol_of(interview).fact(fact_id)
+    except KeyError:
+        raise ValidationError(f"The protocol has no timeline fact '{fact_id}'.") from None
+    value = timeline_value(fact, value)
     entry = session.get(TimelineEntry, (interview_id, fact_id))
     if entry is not None and entry.value == value:
         return
@@ -314,8 +370,14 @@ def raise_flag(
     note: str,
     actor: str,
     indicator_id: str | None = None,
+    raised_at: datetime | None = None,
 ) -> SafetyFlag:
-    """Raise a safety flag; it stays open until resolved with an action taken."""
+    """Raise a safety flag; it stays open until resolved with an action taken.
+
+    Args:
+        raised_at: when the concern came up (default now); a screen that saves
+            a moment later passes the time the chair raised it.
+    """
     _check_text(note, "note")
     interview = writable_interview(session, interview_id)
     flag = SafetyFlag(
@@ -324,6 +386,7 @@ def raise_flag(
         kind=kind,
         note=note.strip(),
         raised_by=actor,
+        raised_at=raised_at or utcnow(),
     )
     session.add(flag)
     touch(session, interview)

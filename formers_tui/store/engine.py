@@ -7,6 +7,9 @@ programs on one store wait for each other instead of failing.
 
 The file is created 0600 before SQLite touches it; SQLite gives its ``-wal``
 and ``-shm`` files the same mode.
+
+With a :class:`~formers_tui.store.crypto.StoreKey` the engine uses SQLCipher
+instead of the standard library's sqlite3; callers do not change.
 """
 
 from __future__ import annotations
@@ -14,12 +17,15 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 
 from formers_tui.errors import FormersError
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
+
+if TYPE_CHECKING:
+    from formers_tui.store.crypto import StoreKey
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -28,9 +34,12 @@ class StoreError(FormersError):
     """The store file cannot be opened or used."""
 
 
-def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _set_pragmas(dbapi_connection: Any, _record: Any, key: StoreKey | None = None) -> None:
     cursor = dbapi_connection.cursor()
     try:
+        if key is not None:
+            cursor.execute("PRAGMA cipher_log_level = NONE")  # keep SQLCipher off the terminal
+            cursor.execute(f"PRAGMA key = {key.pragma()}")
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
@@ -50,17 +59,18 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def make_engine(path: Path, *, create: bool = True) -> Engine:
+def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None) -> Engine:
     """Build the engine for the store file at ``path``.
 
     Args:
         path: the SQLite file.
         create: create the file (0600) if it is missing; otherwise a missing
             file is an error.
+        key: open (or create) the file encrypted with this SQLCipher key.
 
     Raises:
-        StoreError: if the file is missing (and ``create`` is false) or is not
-            a usable SQLite database.
+        StoreError: if the file is missing (and ``create`` is false), the key is
+            wrong, or the file is not a usable database.
     """
     if not path.exists():
         if not create:
@@ -69,18 +79,29 @@ def make_engine(path: Path, *, create: bool = True) -> Engine:
             create_private_file(path)
         except OSError as exc:
             raise StoreError(f"Cannot create the store at {path}: {exc.strerror}.") from None
+    options: dict[str, Any] = {}
+    if key is not None:
+        import sqlcipher3.dbapi2
+
+        options["module"] = sqlcipher3.dbapi2
     engine = create_engine(
         f"sqlite:///{path}",
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        **options,
     )
-    event.listen(engine, "connect", _set_pragmas)
+    event.listen(engine, "connect", lambda conn, record: _set_pragmas(conn, record, key))
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()
     except Exception as exc:  # noqa: BLE001 - narrowed below
         engine.dispose()
         original = getattr(exc, "orig", exc)
-        if isinstance(original, sqlite3.DatabaseError):
+        if key is not None and "not a database" in str(original):
+            raise StoreError(f"Wrong passphrase for the store at {path}.") from None
+        if (
+            isinstance(original, sqlite3.DatabaseError)
+            or "DatabaseError" in type(original).__name__
+        ):
             raise StoreError(
                 f"{path} is not a readable store ({original}). "
                 "If it is damaged, restore a backup with 'formers db restore'."

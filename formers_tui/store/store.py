@@ -1,4 +1,4 @@
-"""Opening a store: engine, migrations, sessions.
+"""Opening a store: encryption key, engine, migrations, sessions.
 
 The :class:`Store` is what the CLI and the TUI are given (constructor
 injection); nothing builds an engine at import time.
@@ -12,8 +12,38 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from formers_tui.store import migrate
+from formers_tui.store import crypto, migrate
+from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError, make_engine
+
+
+class PassphraseNeeded(StoreError):
+    """The store is encrypted and no passphrase was given."""
+
+
+def is_encrypted(path: Path) -> bool:
+    """Whether the store file at ``path`` exists and is encrypted."""
+    return path.exists() and not crypto.is_plaintext(path)
+
+
+def key_for(path: Path, passphrase: str | None) -> StoreKey | None:
+    """The key to open (or create) ``path`` with, or ``None`` for a plaintext store.
+
+    An existing encrypted store needs the passphrase; a new (missing or empty)
+    file is created encrypted when a passphrase is given; an existing plaintext
+    store stays plaintext until ``formers db encrypt``.
+
+    Raises:
+        PassphraseNeeded: the store is encrypted and ``passphrase`` is ``None``.
+    """
+    if is_encrypted(path):
+        if passphrase is None:
+            raise PassphraseNeeded(f"The store at {path} is encrypted; a passphrase is needed.")
+        return crypto.key_for_existing(path, passphrase)
+    is_new = not path.exists() or path.stat().st_size == 0
+    if passphrase is not None and is_new:
+        return crypto.new_key(passphrase)
+    return None
 
 
 @dataclass
@@ -22,24 +52,44 @@ class Store:
 
     path: Path
     engine: Engine
+    key: StoreKey | None = None
+    """The SQLCipher key, or ``None`` for a plaintext store (the demo, tests)."""
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     @classmethod
-    def open(cls, path: Path, *, create: bool = True, upgrade: bool = True) -> Store:
+    def open(
+        cls,
+        path: Path,
+        *,
+        passphrase: str | None = None,
+        key: StoreKey | None = None,
+        create: bool = True,
+        upgrade: bool = True,
+    ) -> Store:
         """Open (and if needed create and migrate) the store at ``path``.
 
-        A store made by an older release is backed up, then upgraded.
+        Args:
+            passphrase: needed for an encrypted store; creates a new store encrypted.
+            key: an already derived key (skips the key derivation).
+            create: create the file if it is missing.
+            upgrade: apply pending migrations (after a backup).
 
         Raises:
-            StoreError: if the file is unusable or was written by a newer release.
+            PassphraseNeeded: the store is encrypted and no passphrase was given.
+            StoreError: wrong passphrase, unusable file, or written by a newer release.
         """
         existed = path.exists() and path.stat().st_size > 0
-        engine = make_engine(path, create=create)
+        if key is None:
+            key = key_for(path, passphrase)
+        engine = make_engine(path, create=create, key=key)
         try:
             current = migrate.current_revision(engine)
             head = migrate.head_revision()
             if current != head:
-                known = migrate.known_revisions()
-                if current is not None and current not in known:
+                if current is not None and current not in migrate.known_revisions():
                     raise StoreError(
                         f"{path} was written by a newer version of formers-tui "
                         f"(schema {current}); upgrade the program to open it."
@@ -49,12 +99,12 @@ class Store:
                 if existed and current is not None:
                     from formers_tui.store.backup import backup
 
-                    backup(path, reason=f"before-{head}")
+                    backup(path, key=key, reason=f"before-{head}")
                 migrate.upgrade(engine)
         except Exception:
             engine.dispose()
             raise
-        return cls(path=path, engine=engine)
+        return cls(path=path, engine=engine, key=key)
 
     def session(self) -> Session:
         """A new session; objects stay usable after commit (handed to the UI)."""

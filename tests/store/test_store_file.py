@@ -13,7 +13,7 @@ from sqlalchemy import text
 from formers_tui.store import migrate
 from formers_tui.store.backup import backup
 from formers_tui.store.engine import StoreError, make_engine
-from formers_tui.store.store import Store
+from formers_tui.store.store import PassphraseNeeded, Store
 
 
 def mode(path: Path) -> int:
@@ -43,13 +43,26 @@ def test_missing_store_is_refused_without_create(tmp_path: Path) -> None:
         make_engine(tmp_path / "absent.db", create=False)
 
 
-def test_file_that_is_not_a_database_gives_one_sentence(tmp_path: Path) -> None:
-    path = tmp_path / "garbage.db"
-    path.write_bytes(b"this is not sqlite at all" * 100)
+def test_damaged_store_gives_one_sentence_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.db"
+    Store.open(path).close()
+    data = bytearray(path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # keep the header, wreck the schema page
+    path.write_bytes(bytes(data))
     with pytest.raises(StoreError) as caught:
         Store.open(path)
-    assert "not a readable store" in str(caught.value)
-    assert "\n" not in str(caught.value)
+    message = str(caught.value)
+    assert "not a readable store" in message and str(path) in message
+    assert "\n" not in message
+
+
+def test_unknown_bytes_are_taken_for_an_encrypted_store(tmp_path: Path) -> None:
+    path = tmp_path / "garbage.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(PassphraseNeeded, match="passphrase is needed"):
+        Store.open(path)
+    with pytest.raises(StoreError, match="Wrong passphrase"):
+        Store.open(path, passphrase="whatever passphrase")
 
 
 def test_store_from_a_newer_release_is_refused(tmp_path: Path) -> None:
