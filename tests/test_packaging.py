@@ -29,7 +29,8 @@ def test_installed_wheel_finds_its_protocols(tmp_path: Path) -> None:
 
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target)]
+        + [str(wheel)],
         check=True,
         capture_output=True,
     )
@@ -45,7 +46,8 @@ def test_installed_wheel_finds_its_protocols(tmp_path: Path) -> None:
     code = (
         "import sys, formers_tui; "
         f"assert formers_tui.__file__.startswith({str(target)!r}), formers_tui.__file__; "
-        "from formers_tui.cli import main; sys.argv = ['formers', 'protocol', 'list', '--json']; main()"
+        "from formers_tui.cli import main; "
+        "sys.argv = ['formers', 'protocol', 'list', '--json']; main()"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
