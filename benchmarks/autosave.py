@@ -1,76 +1,142 @@
-"""Autosave: persisting a notes edit against a raw SQLite commit with the same PRAGMAs."""
+"""Autosave: persisting a notes edit, plain and encrypted, against a raw SQLite commit.
+
+Also reports the share of an autosave spent appending the audit entry, and the
+cost of opening an encrypted store beyond its one key derivation.
+"""
 
 from __future__ import annotations
 
 import sqlite3
 import tempfile
+import time
 from pathlib import Path
 
 from benchmarks.common import Figure, median_seconds
 
+BODY = "The candidate described leaving after a friend's arrest. " * 20
+PASSPHRASE = "benchmark passphrase for timing only"
 
-def run() -> list[Figure]:
+
+def _raw_commit_seconds(folder: Path) -> float:
+    raw = sqlite3.connect(folder / "raw.db", isolation_level=None)
+    for pragma in (
+        "busy_timeout = 10000",
+        "foreign_keys = ON",
+        "journal_mode = WAL",
+        "synchronous = FULL",
+    ):
+        raw.execute(f"PRAGMA {pragma}")
+    raw.execute("CREATE TABLE note (id TEXT PRIMARY KEY, text TEXT)")
+    raw.execute("INSERT INTO note VALUES ('n', '')")
+    counter = iter(range(1_000_000))
+
+    def commit() -> None:
+        raw.execute("BEGIN")
+        raw.execute("UPDATE note SET text = ? WHERE id = 'n'", (BODY + str(next(counter)),))
+        raw.execute("COMMIT")
+
+    seconds = median_seconds(commit, repeat=60, warmup=5)
+    raw.close()
+    return seconds
+
+
+def _autosave_seconds(path: Path, passphrase: str | None) -> tuple[float, float]:
+    """Median autosave time and the mean share of it spent in the audit append."""
     from formers_tui.protocol.registry import load_catalogue
-    from formers_tui.store import capture
+    from formers_tui.store import audit, capture
     from formers_tui.store.interviews import PanelistIn, create_interview
     from formers_tui.store.models import Role
     from formers_tui.store.store import Store
 
-    with tempfile.TemporaryDirectory() as folder:
-        raw_path = Path(folder) / "raw.db"
-        raw = sqlite3.connect(raw_path, isolation_level=None)
-        for pragma in (
-            "busy_timeout = 10000",
-            "foreign_keys = ON",
-            "journal_mode = WAL",
-            "synchronous = FULL",
-        ):
-            raw.execute(f"PRAGMA {pragma}")
-        raw.execute("CREATE TABLE note (id TEXT PRIMARY KEY, text TEXT)")
-        raw.execute("INSERT INTO note VALUES ('n', '')")
-        body = "The candidate described leaving after a friend's arrest. " * 20
-        counter = iter(range(1_000_000))
+    store = Store.open(path, passphrase=passphrase)
+    loaded = load_catalogue().get("peer-mentor-readiness")
+    with store.session() as session:
+        interview = create_interview(
+            session,
+            candidate_code="B-1",
+            protocol=loaded,
+            panel=[PanelistIn("Chair", Role.psychologist)],
+            actor="bench",
+        )
+        session.commit()
+        iid = interview.id
+    counter = iter(range(1_000_000))
+    audit_time = [0.0]
+    real_append = audit.append
 
-        def raw_commit() -> None:
-            raw.execute("BEGIN")
-            raw.execute("UPDATE note SET text = ? WHERE id = 'n'", (body + str(next(counter)),))
-            raw.execute("COMMIT")
+    def timed_append(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return real_append(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            audit_time[0] += time.perf_counter() - start
 
-        floor = median_seconds(raw_commit, repeat=50, warmup=5)
-        raw.close()
-
-        store = Store.open(Path(folder) / "store.db")
-        loaded = load_catalogue().get("peer-mentor-readiness")
+    def autosave() -> None:
         with store.session() as session:
-            interview = create_interview(
+            capture.save_note(
                 session,
-                candidate_code="B-1",
-                protocol=loaded,
-                panel=[PanelistIn("Chair", Role.psychologist)],
-                actor="bench",
+                interview_id=iid,
+                indicator_id="DIS-1",
+                text=BODY + str(next(counter)),
+                actor="Chair",
             )
             session.commit()
-            iid = interview.id
 
-        def autosave() -> None:
-            with store.session() as session:
-                capture.save_note(
-                    session,
-                    interview_id=iid,
-                    indicator_id="DIS-1",
-                    text=body + str(next(counter)),
-                    actor="Chair",
-                )
-                session.commit()
-
-        value = median_seconds(autosave, repeat=50, warmup=5)
+    audit.append = timed_append  # type: ignore[assignment]
+    try:
+        seconds = median_seconds(autosave, repeat=60, warmup=5)
+        start_audit, start = audit_time[0], time.perf_counter()
+        for _ in range(60):
+            autosave()
+        share = (audit_time[0] - start_audit) / (time.perf_counter() - start)
+    finally:
+        audit.append = real_append  # type: ignore[assignment]
         store.close()
+    return seconds, share
+
+
+def _open_encrypted(path: Path) -> tuple[float, float]:
+    """Time to open an encrypted store, and the key derivation alone."""
+    from formers_tui.store import crypto
+    from formers_tui.store.store import Store
+
+    def derive() -> None:
+        crypto.key_for_existing(path, PASSPHRASE)
+
+    def open_store() -> None:
+        Store.open(path, passphrase=PASSPHRASE).close()
+
+    return median_seconds(open_store, repeat=5), median_seconds(derive, repeat=5)
+
+
+def run() -> list[Figure]:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        floor = _raw_commit_seconds(folder)
+        plain, plain_share = _autosave_seconds(folder / "plain.db", None)
+        encrypted, _ = _autosave_seconds(folder / "enc.db", PASSPHRASE)
+        opened, derivation = _open_encrypted(folder / "enc.db")
+    ms = 1000
     return [
         Figure(
             "autosave of a notes edit (plain)",
-            value * 1000,
+            plain * ms,
             "raw sqlite3 commit, same PRAGMAs",
-            floor * 1000,
+            floor * ms,
             target=2.0,
-        )
+        ),
+        Figure(
+            "autosave of a notes edit (encrypted)",
+            encrypted * ms,
+            "autosave (plain)",
+            plain * ms,
+            target=1.2,
+        ),
+        Figure(
+            "audit append within an autosave",
+            plain_share * plain * ms,
+            "autosave (plain)",
+            plain * ms,
+        ),
+        Figure("open encrypted store", opened * ms, "one Argon2id key derivation", derivation * ms),
     ]
