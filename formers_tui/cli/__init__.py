@@ -18,6 +18,7 @@ from formers_tui.cli.common import Settings, friendly
 from formers_tui.cli.db_cmd import db_app
 from formers_tui.cli.interview_cmd import register as register_interview_commands
 from formers_tui.cli.protocol_cmd import protocol_app
+from formers_tui.cli.score_cmd import register as register_score_command
 
 app = typer.Typer(
     name="formers",
@@ -33,6 +34,7 @@ app.add_typer(protocol_app, name="protocol")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 register_interview_commands(app)
+register_score_command(app)
 
 
 def _version(value: bool) -> None:

@@ -304,6 +304,8 @@ class Determination(SQLModel, table=True):
     rationale: str
     suggested_outcome: str = ""
     """The computed suggestion at the time, kept for the record."""
+    differs_because: str = ""
+    """Why the panel decided otherwise than the computed suggestion (empty when it agrees)."""
     recorded_at: datetime = Field(default_factory=utcnow)
 
 
@@ -315,6 +317,22 @@ class SignOff(SQLModel, table=True):
     interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
     panelist_id: str = Field(sa_column=_fk("panelist.id", primary_key=True))
     signed_at: datetime = Field(default_factory=utcnow)
+
+
+class ChairReveal(SQLModel, table=True):
+    """The chair opened the panel view before every panelist had submitted.
+
+    Blind rating normally ends only when everyone has submitted every domain;
+    this row records the exception, who made it and why.
+    """
+
+    __tablename__ = "chair_reveal"
+
+    interview_id: str = Field(sa_column=_fk("interview.id", primary_key=True))
+    panelist_id: str = Field(sa_column=_fk("panelist.id"))
+    """The chair who revealed."""
+    reason: str
+    revealed_at: datetime = Field(default_factory=utcnow)
 
 
 class SafetyFlag(SQLModel, table=True):
