@@ -1,0 +1,271 @@
+"""The Textual application and the one factory that builds it.
+
+The first frame is drawn before the store is touched: opening the file,
+running migrations and loading protocols happen in a thread worker, and the
+home screen says "Opening store…" meanwhile. Store modules (SQLAlchemy,
+SQLModel) are imported only inside that worker, so importing this module and
+painting the first screen stay quick.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker
+
+from formers_tui.errors import FormersError
+from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
+from formers_tui.tui.screens.home import HomeScreen
+from formers_tui.tui.workers import DB, post_result, user_error
+
+if TYPE_CHECKING:
+    from formers_tui.protocol.registry import Catalogue
+    from formers_tui.store.store import Store
+
+HIGH_CONTRAST = Theme(
+    name="formers-high-contrast",
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#00FFFF",
+    warning="#FFD700",
+    error="#FF6060",
+    success="#60FF60",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    boost="#FFFFFF",
+    dark=True,
+    text_alpha=1.0,
+    variables={
+        "text": "#FFFFFF",
+        "text-muted": "#FFFFFF",
+        "text-disabled": "#C0C0C0",
+        "foreground-muted": "#FFFFFF",
+        "border": "#FFFF00",
+        "border-blurred": "#FFFFFF",
+        "block-cursor-foreground": "#000000",
+        "block-cursor-background": "#FFFF00",
+        "block-cursor-text-style": "bold",
+        "block-cursor-blurred-foreground": "#000000",
+        "block-cursor-blurred-background": "#C0C0C0",
+        "input-cursor-foreground": "#000000",
+        "input-cursor-background": "#FFFF00",
+        "input-selection-background": "#0050FF",
+        "button-color-foreground": "#000000",
+        "footer-background": "#000000",
+        "footer-key-foreground": "#FFFF00",
+        "footer-description-foreground": "#FFFFFF",
+        "scrollbar": "#FFFFFF",
+        "scrollbar-background": "#000000",
+    },
+)
+"""Pure white on black with yellow focus: for bright rooms, projectors and low vision."""
+
+DEFAULT_THEME = "textual-dark"
+
+
+class FormersApp(App[None]):
+    """The interview app: home list, new-interview form, interview screens."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Formers"
+    SUB_TITLE = "Peer mentor readiness interviews"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("f12", "toggle_contrast", "High contrast", show=False),
+    ]
+
+    def __init__(
+        self,
+        *,
+        store_path: Path,
+        open_interview: str | None = None,
+        notice: str = "",
+        passphrase: str | None = None,
+    ) -> None:
+        """Create the app; nothing is opened until it runs.
+
+        Args:
+            store_path: the store file (created if missing).
+            open_interview: id (or start of one) of an interview to open at once.
+            notice: a line always shown on the home screen.
+            passphrase: for an encrypted store, or to create a new store
+                encrypted; else ``FORMERS_PASSPHRASE``, else the home screen asks.
+        """
+        super().__init__()
+        self.store_path = store_path
+        self._passphrase = (
+            passphrase if passphrase is not None else os.environ.get("FORMERS_PASSPHRASE")
+        )
+        self._encrypted = False
+        self.open_on_start = open_interview
+        self.notice = notice
+        self.store: Store | None = None
+        """The open store; ``None`` until the background open has finished."""
+        self.catalogue: Catalogue | None = None
+        """Protocols found at start-up; set together with :attr:`store`."""
+        self.home = HomeScreen(open_interview=self.open_interview, notice=notice)
+        self._theme_before_contrast = DEFAULT_THEME
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.home
+
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        self.theme = DEFAULT_THEME
+        passphrase, self._passphrase = self._passphrase, None  # used once, not kept
+        # After the first frame: the worker's imports would compete with it.
+        self.call_after_refresh(self.open_store, passphrase)
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    # -- opening -------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
+    def open_store(self, passphrase: str | None = None) -> None:
+        """Open (create, migrate) the store and load the protocols, off the UI thread.
+
+        Key derivation for an encrypted store is deliberately slow, another
+        reason this never runs on the interface thread.
+        """
+        from formers_tui.protocol.registry import load_catalogue
+        from formers_tui.store.store import Store, is_encrypted
+
+        try:
+            self._encrypted = is_encrypted(self.store_path)
+            store = Store.open(self.store_path, passphrase=passphrase)
+        except OSError as exc:  # a folder, or a file this user may not read
+            reason = exc.strerror or str(exc)
+            raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
+        try:
+            catalogue = load_catalogue()
+        except BaseException:
+            store.close()
+            raise
+        if not post_result(self, StoreOpened(store, catalogue)):
+            store.close()
+
+    @on(StoreOpened)
+    def _store_opened(self, message: StoreOpened) -> None:
+        self.store = message.store
+        self.catalogue = message.catalogue
+        self.home.store_opened(message.store, message.catalogue)
+        if self.open_on_start:
+            self.find_interview(self.open_on_start)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
+    def find_interview(self, key: str) -> None:
+        """Resolve an interview id or prefix given at start-up, then open it."""
+        from formers_tui.store.common import get_interview
+
+        assert self.store is not None
+        with self.store.session() as session:
+            interview_id = get_interview(session, key).id
+        post_result(self, OpenInterview(interview_id))
+
+    @on(Unlock)
+    def _unlock(self, message: Unlock) -> None:
+        self.open_store(message.passphrase)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        error = user_error(event)
+        if error is None:
+            return
+        if self.store is None and self._encrypted:
+            self.home.ask_passphrase(str(error))
+            return
+        self.home.show_error(str(error))
+        if self.screen is not self.home:
+            self.notify(str(error), severity="error")
+
+    @on(OpenInterview)
+    def _open_interview(self, message: OpenInterview) -> None:
+        self.open_interview(message.interview_id)
+
+    def open_interview(self, interview_id: str) -> None:
+        """Show the interview with the full id ``interview_id`` over the home screen."""
+        from formers_tui.tui.screens.interview import InterviewScreen
+
+        assert self.store is not None
+        self.push_screen(InterviewScreen(self.store, interview_id))
+
+    # -- app-wide actions ----------------------------------------------------
+
+    def action_help(self) -> None:
+        """Show or hide the panel listing the keys of the current screen."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_toggle_contrast(self) -> None:
+        """Switch between the high-contrast theme and the one used before."""
+        if self.theme == HIGH_CONTRAST.name:
+            self.theme = self._theme_before_contrast
+        else:
+            self._theme_before_contrast = self.theme
+            self.theme = HIGH_CONTRAST.name
+
+    def action_store_location(self) -> None:
+        """Say which store file is in use (a demo and a real store look alike)."""
+        self.notify(str(self.store_path), title="Store file", timeout=10)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        if screen is self.home:
+            yield SystemCommand(
+                "New interview",
+                "Fill in a new interview and start it",
+                self.home.action_new_interview,
+            )
+            yield SystemCommand(
+                "Resume last interview",
+                "Open the most recently changed interview that is not finalized",
+                self.home.action_resume,
+            )
+            yield SystemCommand(
+                "Filter interviews", "Type to narrow the list", self.home.action_focus_filter
+            )
+        yield SystemCommand(
+            "High contrast",
+            "Switch the high-contrast theme on or off (F12)",
+            self.action_toggle_contrast,
+        )
+        yield SystemCommand(
+            "Store location", "Show which store file is open", self.action_store_location
+        )
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    *,
+    store_path: Path,
+    open_interview: str | None = None,
+    notice: str = "",
+    passphrase: str | None = None,
+) -> FormersApp:
+    """Build the app; the command line runs it and the tests drive it.
+
+    Args:
+        store_path: the store file to open (created and migrated if needed).
+        open_interview: an interview id, or its first characters, to open at once.
+        notice: a line shown on the home screen, e.g. that the store is a demo.
+        passphrase: the store's passphrase if already known (a new store is then
+            created encrypted); otherwise ``FORMERS_PASSPHRASE``, otherwise the
+            home screen asks for it when the store turns out to be encrypted.
+    """
+    return FormersApp(
+        store_path=store_path, open_interview=open_interview, notice=notice, passphrase=passphrase
+    )

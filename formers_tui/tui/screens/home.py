@@ -1,0 +1,549 @@
+"""The home screen: every interview in the store, narrowed as you type.
+
+The list is read once per visit (in a thread worker) and filtered in memory,
+so typing in the filter never touches the disk. A store can hold thousands
+of interviews; the table shows the most recently changed :data:`MAX_ROWS`
+matches, because rebuilding a table of thousands of rows takes seconds and
+the filter reaches the rest faster than scrolling would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.worker import Worker
+
+from formers_tui.tui.messages import Unlock
+from formers_tui.tui.workers import DB, post_result, user_error
+
+if TYPE_CHECKING:
+    from formers_tui.protocol.registry import Catalogue
+    from formers_tui.store.interviews import InterviewSummary
+    from formers_tui.store.store import Store
+
+MAX_ROWS = 500
+"""Most interviews put in the table at once (the most recently changed matches)."""
+
+LARGE_LIST = MAX_ROWS
+"""Above this many interviews, filtering waits for a pause in typing."""
+
+FILTER_DELAY = 0.15
+"""Seconds of pause in typing before a large list is filtered again."""
+
+CELL_PADDING = 1
+"""Blank cells either side of each column (the DataTable default)."""
+
+SCROLLBAR = 1
+"""Width of the table's vertical scrollbar (set in ``app.tcss``)."""
+
+MIN_PROTOCOL_WIDTH = 12
+"""Narrower than this, the protocol column is left out rather than cut to a stub."""
+
+MAX_CODE_WIDTH = 24
+"""Longer candidate codes are shortened with an ellipsis."""
+
+TYPE_TO_FILTER = frozenset("abcdefghijklmopstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+"""Keys that, typed on the table, start a filter (``n``, ``r`` and ``q`` are commands)."""
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One interview as the home screen shows and filters it."""
+
+    summary: InterviewSummary
+    """What the store says about the interview."""
+    status: str
+    """Status as a word for people."""
+    protocol: str
+    """Protocol id and version."""
+    progress: str
+    """Indicators with notes and rated, e.g. ``5/20 notes · 3 rated``."""
+    haystack: str
+    """Lower-case text the filter searches: code, status, protocol, date, id."""
+
+    @property
+    def resumable(self) -> bool:
+        """Whether the interview can still be worked on (not finalized)."""
+        return self.status != "finalized"
+
+
+def listed(summary: InterviewSummary, status_label: str) -> Listed:
+    """Prepare ``summary`` for display and filtering."""
+    protocol = f"{summary.protocol_id} {summary.protocol_version}"
+    progress = f"{summary.with_notes}/{summary.indicators} notes · {summary.rated} rated"
+    date = summary.interview_date.isoformat()
+    haystack = " ".join(
+        (summary.candidate_code, status_label, protocol, date, summary.id)
+    ).casefold()
+    return Listed(summary, status_label, protocol, progress, haystack)
+
+
+def matches(rows: list[Listed], text: str) -> list[Listed]:
+    """Rows containing every word of ``text`` (case-insensitive), in their order."""
+    terms = text.casefold().split()
+    if not terms:
+        return rows
+    return [row for row in rows if all(term in row.haystack for term in terms)]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column sized for the current width."""
+
+    key: str
+    label: str
+    width: int
+
+
+def column_layout(width: int, rows: list[Listed]) -> list[Column]:
+    """Columns that fit in ``width`` cells.
+
+    Everything but the protocol has a fixed, sufficient width; the protocol
+    takes what is left, and is dropped when too little is left to be useful
+    (on an 80-column terminal with long codes).
+    """
+    code = max([len("Candidate"), *(len(r.summary.candidate_code) for r in rows)])
+    fixed = [
+        Column("code", "Candidate", min(code, MAX_CODE_WIDTH)),
+        Column("status", "Status", len("in progress")),
+        Column("date", "Date", len("2026-11-02")),
+        Column("progress", "Progress", max([len("Progress"), *(len(r.progress) for r in rows)])),
+        Column("flags", "Flags", len("Flags")),
+    ]
+    used = sum(c.width + 2 * CELL_PADDING for c in fixed) + 2 * CELL_PADDING
+    wanted = max([len("Protocol"), *(len(r.protocol) for r in rows)])
+    room = min(width - SCROLLBAR - used, wanted)
+    if room < MIN_PROTOCOL_WIDTH:
+        return fixed
+    return [*fixed[:2], Column("protocol", "Protocol", room), *fixed[2:]]
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+class InterviewTable(DataTable[Text]):
+    """The interview list, whose Enter is labelled for what it does here."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Open"),
+    ]
+
+
+class FilterInput(Input):
+    """The filter box; Enter, Down and Escape lead back to the list.
+
+    They are handled here, in the order the keys were typed, rather than as
+    screen bindings: a binding can run before characters typed just ahead of
+    it have reached the box, and would then act on a half-typed filter.
+    """
+
+    @dataclass
+    class Leave(Message):
+        """Enter, Down or Escape was pressed in the filter box."""
+
+        key: str
+        """Which of the three."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key in ("enter", "down", "escape"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "escape":
+                self.value = ""
+            self.post_message(self.Leave(event.key))
+
+
+class HomeScreen(Screen[None]):
+    """The list of interviews; the place to start, resume or find one."""
+
+    AUTO_FOCUS = "#interviews"
+
+    # Keys that leave the list for another screen are priority bindings:
+    # Textual runs those as soon as the key arrives, so what is typed straight
+    # after them reaches the screen they open. ``check_action`` leaves them to
+    # a text field that has focus. Enter (open) is deliberately not one: it
+    # must wait for cursor moves typed before it, or it would open the wrong
+    # interview.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "new_interview", "New", priority=True),
+        Binding("r", "resume", "Resume last", priority=True),
+        Binding("slash", "focus_filter", "Filter", priority=True),
+        Binding("q", "quit", "Quit", priority=True),
+        Binding("question_mark", "help", "Help", show=False, priority=True),
+        Binding("escape", "clear_filter", "Clear filter"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The interview list was read from the store."""
+
+        rows: list[Listed]
+        """Every interview, most recently changed first."""
+
+    def __init__(self, *, open_interview: Callable[[str], object], notice: str = "") -> None:
+        """Create the screen.
+
+        Args:
+            open_interview: shows the interview with this (full) id.
+            notice: a line always shown above the list (e.g. that the store is a demo).
+        """
+        super().__init__(id="home")
+        self.open_interview = open_interview
+        self.notice = notice
+        self.store: Store | None = None
+        """The open store; ``None`` until the app has opened it."""
+        self.catalogue: Catalogue | None = None
+        """Protocols available for new interviews; set with the store."""
+        self.rows: list[Listed] | None = None
+        """Every interview, most recently changed first; ``None`` before the first load."""
+        self.shown: list[Listed] = []
+        """The rows in the table, in table order."""
+        self._layout: list[Column] = []
+        self._filter_timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        if self.notice:
+            yield Static(self.notice, id="notice", markup=False)
+        with Horizontal(id="unlock"):
+            yield Label("Passphrase", id="unlock-label")
+            yield Input(password=True, id="passphrase", compact=True)
+        with Horizontal(id="filter-bar"):
+            yield Label("Filter", id="filter-label")
+            yield FilterInput(
+                placeholder="type part of a code, status, date or protocol",
+                id="filter",
+                compact=True,
+                select_on_focus=False,
+            )
+        yield Static("Opening store…", id="status")
+        yield Static("", id="error", markup=False)
+        yield Static("", id="problems", markup=False)
+        yield Static("", id="empty")
+        yield InterviewTable(id="interviews", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    # -- called by the app -------------------------------------------------
+
+    def store_opened(self, store: Store, catalogue: Catalogue) -> None:
+        """Start using the store the app has opened: list its interviews."""
+        self.store = store
+        self.catalogue = catalogue
+        unlock = self.query_one("#unlock")
+        if unlock.has_class("-shown"):
+            unlock.remove_class("-shown")
+            self.show_error("")
+            self.action_focus_table()
+        self.query_one("#status", Static).update("Reading interviews…")
+        if catalogue.broken:
+            first = catalogue.broken[0]
+            more = len(catalogue.broken) - 1
+            also = f" (and {more} more)" if more else ""
+            self._set_line(
+                "#problems",
+                f"The protocol file {first.origin}{also} could not be loaded; "
+                "check it with 'formers protocol validate'.",
+            )
+        self.load()
+
+    def show_error(self, sentence: str) -> None:
+        """Show ``sentence`` as the screen's error line (empty to clear it)."""
+        self._set_line("#error", sentence)
+        if self.rows is None and self.store is None:
+            self.query_one("#status", Static).update("")
+
+    def ask_passphrase(self, sentence: str) -> None:
+        """Ask for the passphrase of an encrypted store.
+
+        Args:
+            sentence: why: the store is encrypted, or the last passphrase was wrong.
+        """
+        unlock = self.query_one("#unlock")
+        field = self.query_one("#passphrase", Input)
+        status = self.query_one("#status", Static)
+        if unlock.has_class("-shown"):
+            self.show_error(sentence)
+            status.update("Type the passphrase again and press Enter.")
+        else:
+            unlock.add_class("-shown")
+            status.update(f"{sentence} Type it and press Enter.")
+        field.disabled = False
+        self.set_focus(field)
+
+    @on(Input.Submitted, "#passphrase")
+    def _passphrase_typed(self, event: Input.Submitted) -> None:
+        if not event.value:
+            return
+        self.post_message(Unlock(event.value))
+        event.input.value = ""
+        event.input.disabled = True
+        self.show_error("")
+        self.query_one("#status", Static).update("Unlocking the store…")
+
+    # -- loading and filtering ---------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
+    def load(self) -> None:
+        """Read every interview from the store (in a thread)."""
+        from formers_tui.store.interviews import STATUS_LABELS, list_interviews
+
+        store = self.store
+        assert store is not None
+        with store.session() as session:
+            summaries = list_interviews(session)
+        rows = [listed(s, STATUS_LABELS[s.status]) for s in summaries]
+        post_result(self, self.Loaded(rows))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        self.rows = message.rows
+        self.refilter()
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        error = user_error(event)
+        if error is not None:
+            self.show_error(str(error))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Leave letter keys to the text field being typed in; offer only what applies."""
+        if action in ("new_interview", "resume", "focus_filter", "quit", "help"):
+            return not isinstance(self.focused, Input)
+        if action == "clear_filter":
+            field = next(self.query("#filter").results(Input), None)
+            return field is not None and bool(field.value)
+        return True
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self.refresh_bindings()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if self.rows is not None and len(self.rows) > LARGE_LIST:
+            self._filter_timer = self.set_timer(FILTER_DELAY, self.refilter)
+        else:
+            self.refilter()
+
+    @on(FilterInput.Leave)
+    def _filter_left(self, message: FilterInput.Leave) -> None:
+        if not self.is_current:
+            return
+        # Apply the filter now, not after the typing pause: the next key may
+        # be Enter on the list, and it must open what the filter shows.
+        if self._filter_timer is not None:
+            self.refilter()
+        table = self.query_one("#interviews", InterviewTable)
+        if self.focused is not table:
+            self.action_focus_table()
+        elif message.key == "down":
+            # Typed quickly after Enter: it reached the box before the cursor
+            # left it, but was meant for the list.
+            table.action_cursor_down()
+        elif message.key == "enter":
+            interview_id = self.current_id()
+            if interview_id is not None:
+                self.open_interview(interview_id)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.rows is not None:
+            self._fill_table(keep_layout=True)
+
+    def on_screen_resume(self) -> None:
+        """Read the list again on coming back: an interview was probably changed."""
+        if self.store is not None and self.rows is not None:
+            self.load()
+
+    def refilter(self) -> None:
+        """Show the rows matching the filter text."""
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+            self._filter_timer = None
+        if self.rows is None:
+            return
+        text = self.query_one("#filter", Input).value
+        found = matches(self.rows, text)
+        self.shown = found[:MAX_ROWS]
+        self._fill_table(keep_layout=False)
+        self._describe(len(found), text)
+
+    def _fill_table(self, *, keep_layout: bool) -> None:
+        table = self.query_one("#interviews", InterviewTable)
+        layout = column_layout(table.size.width or self.size.width, self.rows or [])
+        if keep_layout and layout == self._layout:
+            return
+        current = self.current_id()
+        table.clear(columns=layout != self._layout)
+        if layout != self._layout:
+            for column in layout:
+                table.add_column(column.label, width=column.width, key=column.key)
+            self._layout = layout
+        for row in self.shown:
+            table.add_row(*self._cells(row), key=row.summary.id)
+        if current is not None:
+            index = next((i for i, row in enumerate(self.shown) if row.summary.id == current), None)
+            if index is not None:
+                table.move_cursor(row=index, animate=False)
+
+    def _cells(self, row: Listed) -> list[Text]:
+        flags = row.summary.open_flags
+        values = {
+            "code": Text(_clip(row.summary.candidate_code, MAX_CODE_WIDTH)),
+            "status": Text(row.status),
+            "protocol": Text(row.protocol),
+            "date": Text(row.summary.interview_date.isoformat()),
+            "progress": Text(row.progress),
+            "flags": Text(f"⚑ {flags}", style="bold reverse") if flags else Text(""),
+        }
+        for column in self._layout:
+            if column.key == "protocol":
+                values["protocol"] = Text(_clip(row.protocol, column.width))
+        return [values[column.key] for column in self._layout]
+
+    def _describe(self, found: int, text: str) -> None:
+        total = len(self.rows or [])
+        noun = "interview" if total == 1 else "interviews"
+        if total == 0:
+            status = "No interviews yet."
+        elif found > MAX_ROWS:
+            status = (
+                f"Showing the {MAX_ROWS:,} most recently changed of {found:,} "
+                f"{'matching ' if text.strip() else ''}interviews; type to narrow."
+            )
+        elif text.strip():
+            status = f"Showing {found:,} of {total:,} {noun}."
+        else:
+            status = f"{total:,} {noun}, most recently changed first."
+        self.query_one("#status", Static).update(status)
+        if total == 0:
+            empty = "Press n to start the first interview."
+        elif found == 0:
+            empty = f"No interview matches “{text.strip()}”. Press Escape to clear the filter."
+        else:
+            empty = ""
+        self._set_line("#empty", empty)
+        self.query_one("#interviews", InterviewTable).set_class(total == 0, "-nothing")
+
+    def _set_line(self, selector: str, text: str) -> None:
+        line = self.query_one(selector, Static)
+        line.update(text)
+        line.set_class(bool(text), "-shown")
+
+    def current_id(self) -> str | None:
+        """Id of the interview under the table cursor, if any."""
+        table = self.query_one("#interviews", InterviewTable)
+        if not self.shown or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row].summary.id
+
+    # -- keys ----------------------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a code on the list starts the filter; no typed character is dropped.
+
+        A key goes to whatever had focus when it arrived, so characters typed
+        in a burst just after the focus moved still reach the old place. A
+        text field takes every character it is sent, so a printable key that
+        reaches the screen while a text field has focus is such a stray: it is
+        put where the cursor now is.
+        """
+        if not self.is_current or not event.is_printable or not event.character:
+            return
+        focused = self.focused
+        if isinstance(focused, Input):
+            event.stop()
+            event.prevent_default()
+            focused.insert_text_at_cursor(event.character)
+        elif isinstance(focused, InterviewTable) and event.character in TYPE_TO_FILTER:
+            event.stop()
+            event.prevent_default()
+            filter_input = self.query_one("#filter", Input)
+            self.set_focus(filter_input)
+            filter_input.insert_text_at_cursor(event.character)
+
+    @on(DataTable.RowSelected, "#interviews")
+    def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.is_current and event.row_key.value is not None:
+            self.open_interview(event.row_key.value)
+
+    def action_quit(self) -> None:
+        """Leave the app (from the list nothing is left unsaved)."""
+        self.app.exit()
+
+    def action_help(self) -> None:
+        """Show or hide the keys."""
+        if self.query("HelpPanel"):
+            self.app.action_hide_help_panel()
+        else:
+            self.app.action_show_help_panel()
+
+    def action_resume(self) -> None:
+        """Open the most recently changed interview that is not finalized."""
+        if not self._ready():
+            return
+        latest = next((row for row in self.rows or [] if row.resumable), None)
+        if latest is None:
+            self.notify("There is no unfinished interview to resume.", severity="warning")
+            return
+        self.open_interview(latest.summary.id)
+
+    def action_new_interview(self) -> None:
+        """Fill in a new interview; open it once created."""
+        if not self._ready():
+            return
+        assert self.store is not None and self.catalogue is not None
+        if not self.catalogue.protocols:
+            self.notify(
+                "No interview protocol is installed, so no interview can be started.",
+                severity="error",
+            )
+            return
+        from formers_tui.tui.screens.new_interview import NewInterviewScreen, today
+
+        def created(interview_id: str | None) -> None:
+            if interview_id is not None:
+                self.open_interview(interview_id)
+
+        self.app.push_screen(
+            NewInterviewScreen(self.store, self.catalogue, today=today()), callback=created
+        )
+
+    def action_focus_filter(self) -> None:
+        """Move to the filter box."""
+        self.set_focus(self.query_one("#filter", Input))
+
+    def action_focus_table(self) -> None:
+        """Move to the list."""
+        self.set_focus(self.query_one("#interviews", InterviewTable))
+
+    def action_clear_filter(self) -> None:
+        """Empty the filter and go back to the list."""
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.value:
+            filter_input.value = ""
+        self.action_focus_table()
+
+    def _ready(self) -> bool:
+        if self.store is None:
+            error = self.query_one("#error", Static)
+            if error.has_class("-shown"):
+                self.notify("The store could not be opened; see the message above.")
+            else:
+                self.notify("The store is still opening; try again in a moment.")
+            return False
+        if self.rows is None:
+            self.notify("Still reading the interviews; try again in a moment.")
+            return False
+        return True
