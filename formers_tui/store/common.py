@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
@@ -95,11 +94,19 @@ def record(
     )
 
 
-@lru_cache(maxsize=32)
-def _parse(text: str, origin: str) -> Protocol:
-    return load_text(text, origin=origin).protocol
+_PARSED: dict[str, Protocol] = {}
+"""Stored protocols parsed so far, by SHA-256: a store holds few distinct ones."""
+
+
+def stored_protocol(sha256: str, text: str) -> Protocol:
+    """Parse a protocol frozen in the store, once per distinct text hash."""
+    parsed = _PARSED.get(sha256)
+    if parsed is None:
+        parsed = load_text(text, origin=f"stored protocol {sha256[:12]}").protocol
+        _PARSED[sha256] = parsed
+    return parsed
 
 
 def protocol_of(interview: Interview) -> Protocol:
-    """The frozen protocol the interview was started with (parsed once per text)."""
-    return _parse(interview.protocol_text, f"protocol stored in interview {interview.id[:8]}")
+    """The frozen protocol the interview was started with."""
+    return stored_protocol(interview.protocol_hash, interview.protocol_text)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formers_tui.errors import ValidationError
+from formers_tui.store.engine import StoreError
 
 SALT_BYTES = 16
 KEY_BYTES = 32
@@ -26,6 +27,10 @@ KDF_TIME_COST = 3
 KDF_MEMORY_KIB = 64 * 1024
 KDF_PARALLELISM = 1
 MIN_PASSPHRASE = 8
+
+
+class StoreFileError(StoreError):
+    """The store path is not a readable file."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,11 @@ def is_plaintext(path: Path) -> bool:
             head = handle.read(len(SQLITE_HEADER))
     except FileNotFoundError:
         return True
+    except IsADirectoryError:
+        raise StoreFileError(f"{path} is a folder, not a store file.") from None
+    except OSError as exc:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        raise StoreFileError(f"Cannot read the store at {path} ({reason}).") from None
     return head == b"" or head == SQLITE_HEADER
 
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store.common import protocol_of, record, values
+from formers_tui.store.common import record, stored_protocol, values
 from formers_tui.store.models import (
     Candidate,
     CandidateIdentity,
@@ -222,73 +223,89 @@ class InterviewSummary:
 def list_interviews(
     session: Session, *, status: Status | None = None, limit: int | None = None
 ) -> list[InterviewSummary]:
-    """Interviews, most recently changed first, with progress counts."""
+    """Interviews, most recently changed first, with progress counts.
+
+    Reads only the columns the list shows: the frozen protocol text (tens of
+    kilobytes each) is loaded once per distinct protocol, not once per row.
+    """
     query = (
-        select(Interview, Candidate.code)
+        sa_select(
+            col(Interview.id),
+            col(Interview.status),
+            col(Interview.protocol_id),
+            col(Interview.protocol_version),
+            col(Interview.protocol_hash),
+            col(Interview.interview_date),
+            col(Interview.updated_at),
+            col(Interview.current_indicator),
+            col(Candidate.code),
+        )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .order_by(col(Interview.updated_at).desc())
     )
     if status is not None:
-        query = query.where(Interview.status == status)
+        query = query.where(col(Interview.status) == status)
     if limit is not None:
         query = query.limit(limit)
-    rows = session.exec(query).all()
-    ids = [interview.id for interview, _ in rows]
-    notes = _counts(session, Note, ids, extra=func.length(Note.text) > 0)
-    rated = _rated_counts(session, ids)
+    rows = session.execute(query).tuples().all()
+    wanted = None if limit is None and status is None else [row[0] for row in rows]
+    notes = _counts(session, Note, wanted, extra=func.length(Note.text) > 0)
+    rated = _rated_counts(session, wanted)
     flags = _counts(
-        session, SafetyFlag, ids, extra=col(SafetyFlag.resolved_at).is_(None), distinct=False
+        session, SafetyFlag, wanted, extra=col(SafetyFlag.resolved_at).is_(None), distinct=False
     )
-    out = []
-    for interview, code in rows:
-        proto = protocol_of(interview)
-        out.append(
-            InterviewSummary(
-                id=interview.id,
-                candidate_code=code,
-                status=interview.status,
-                protocol_id=interview.protocol_id,
-                protocol_version=interview.protocol_version,
-                interview_date=interview.interview_date,
-                updated_at=interview.updated_at,
-                indicators=sum(1 for _ in proto.indicators()),
-                with_notes=notes.get(interview.id, 0),
-                rated=rated.get(interview.id, 0),
-                open_flags=flags.get(interview.id, 0),
-                current_indicator=interview.current_indicator,
-            )
+    sizes: dict[str, int] = {}
+    for sha in {row[4] for row in rows}:
+        text = session.exec(
+            select(Interview.protocol_text).where(Interview.protocol_hash == sha).limit(1)
+        ).one()
+        sizes[sha] = sum(1 for _ in stored_protocol(sha, text).indicators())
+    return [
+        InterviewSummary(
+            id=iid,
+            candidate_code=code,
+            status=state,
+            protocol_id=protocol_id,
+            protocol_version=version,
+            interview_date=when,
+            updated_at=updated,
+            indicators=sizes[sha],
+            with_notes=notes.get(iid, 0),
+            rated=rated.get(iid, 0),
+            open_flags=flags.get(iid, 0),
+            current_indicator=current,
         )
-    return out
+        for iid, state, protocol_id, version, sha, when, updated, current, code in rows
+    ]
 
 
 def _counts(
     session: Session,
     table: type[Note] | type[SafetyFlag],
-    ids: list[str],
+    ids: list[str] | None,
     *,
     extra: ColumnElement[bool],
     distinct: bool = True,
 ) -> dict[str, int]:
-    if not ids:
+    """Per-interview counts; ``ids=None`` counts every interview in one pass."""
+    if ids == []:
         return {}
     counted = func.count(func.distinct(table.indicator_id)) if distinct else func.count()
-    rows = session.exec(
-        select(table.interview_id, counted)
-        .where(col(table.interview_id).in_(ids), extra)
-        .group_by(table.interview_id)
-    ).all()
-    return {interview_id: count for interview_id, count in rows}
+    query = select(table.interview_id, counted).where(extra).group_by(table.interview_id)
+    if ids is not None:
+        query = query.where(col(table.interview_id).in_(ids))
+    return {interview_id: count for interview_id, count in session.exec(query).all()}
 
 
-def _rated_counts(session: Session, ids: list[str]) -> dict[str, int]:
-    if not ids:
+def _rated_counts(session: Session, ids: list[str] | None) -> dict[str, int]:
+    if ids == []:
         return {}
-    rows = session.exec(
-        select(Rating.interview_id, func.count(func.distinct(Rating.indicator_id)))
-        .where(col(Rating.interview_id).in_(ids))
-        .group_by(Rating.interview_id)
-    ).all()
-    return {interview_id: count for interview_id, count in rows}
+    query = select(Rating.interview_id, func.count(func.distinct(Rating.indicator_id))).group_by(
+        Rating.interview_id
+    )
+    if ids is not None:
+        query = query.where(col(Rating.interview_id).in_(ids))
+    return {interview_id: count for interview_id, count in session.exec(query).all()}
 
 
 @dataclass

@@ -157,3 +157,25 @@ def test_interview_date_round_trips(store: Store, mini_protocol: object) -> None
     iid = make_interview(store, mini_protocol)  # type: ignore[arg-type]
     with store.session() as session:
         assert get_interview(session, iid).interview_date == date(2026, 11, 2)
+
+
+def test_a_folder_instead_of_a_store_is_one_sentence(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="is a folder, not a store file"):
+        Store.open(tmp_path)
+
+
+def test_list_reads_each_stored_protocol_once(store: Store, mini_protocol: object) -> None:
+    """The list must not load every interview's frozen protocol text."""
+    from sqlalchemy import event
+
+    from formers_tui.store.interviews import list_interviews
+    from tests.conftest import make_interview
+
+    for number in range(5):
+        make_interview(store, mini_protocol, code=f"PM-{number}")  # type: ignore[arg-type]
+    statements: list[str] = []
+    event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with store.session() as session:
+        rows = list_interviews(session)
+    assert len(rows) == 5 and {r.indicators for r in rows} == {4}
+    assert sum("protocol_text" in s for s in statements) == 1
