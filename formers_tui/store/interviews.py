@@ -247,7 +247,7 @@ def list_interviews(
         query = query.where(col(Interview.status) == status)
     if limit is not None:
         query = query.limit(limit)
-    rows = session.execute(query).tuples().all()
+    rows = session.execute(query).all()
     wanted = None if limit is None and status is None else [row[0] for row in rows]
     notes = _counts(session, Note, wanted, extra=func.length(Note.text) > 0)
     rated = _rated_counts(session, wanted)

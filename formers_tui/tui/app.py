@@ -10,15 +10,17 @@ painting the first screen stay quick.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widgets import Static
 from textual.worker import Worker
 
 from formers_tui.errors import FormersError
@@ -71,6 +73,17 @@ HIGH_CONTRAST = Theme(
 """Pure white on black with yellow focus: for bright rooms, projectors and low vision."""
 
 DEFAULT_THEME = "textual-dark"
+DEFAULT_LOCK_MINUTES = 10.0
+IDLE_CHECK_SECONDS = 5.0
+
+
+def lock_minutes_from_env() -> float:
+    """Idle minutes before the app locks: ``FORMERS_LOCK_MINUTES`` (0 turns it off)."""
+    text = os.environ.get("FORMERS_LOCK_MINUTES", "")
+    try:
+        return max(0.0, float(text)) if text else DEFAULT_LOCK_MINUTES
+    except ValueError:
+        return DEFAULT_LOCK_MINUTES
 
 
 class FormersApp(App[None]):
@@ -83,6 +96,7 @@ class FormersApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("f12", "toggle_contrast", "High contrast", show=False),
+        Binding("f8", "lock", "Lock", show=False),
     ]
 
     def __init__(
@@ -92,6 +106,8 @@ class FormersApp(App[None]):
         open_interview: str | None = None,
         notice: str = "",
         passphrase: str | None = None,
+        lock_minutes: float | None = None,
+        encrypt_new_store: bool = True,
     ) -> None:
         """Create the app; nothing is opened until it runs.
 
@@ -101,8 +117,16 @@ class FormersApp(App[None]):
             notice: a line always shown on the home screen.
             passphrase: for an encrypted store, or to create a new store
                 encrypted; else ``FORMERS_PASSPHRASE``, else the home screen asks.
+            lock_minutes: idle minutes before the app locks itself (0: never);
+                default ``FORMERS_LOCK_MINUTES`` or 10.
+            encrypt_new_store: ask for a passphrase (twice) before creating a
+                new store, so real stores are always encrypted.
         """
         super().__init__()
+        self.lock_minutes = lock_minutes if lock_minutes is not None else lock_minutes_from_env()
+        self.encrypt_new_store = encrypt_new_store
+        self.last_activity = time.monotonic()
+        """When a key was last pressed or the mouse last clicked (monotonic seconds)."""
         self.store_path = store_path
         self._passphrase = (
             passphrase if passphrase is not None else os.environ.get("FORMERS_PASSPHRASE")
@@ -124,8 +148,55 @@ class FormersApp(App[None]):
         self.register_theme(HIGH_CONTRAST)
         self.theme = DEFAULT_THEME
         passphrase, self._passphrase = self._passphrase, None  # used once, not kept
+        if self.lock_minutes:
+            self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
+        if passphrase is None and self.encrypt_new_store and self._is_new_store():
+            self.call_after_refresh(self._ask_new_passphrase)
+            return
         # After the first frame: the worker's imports would compete with it.
         self.call_after_refresh(self.open_store, passphrase)
+
+    def _is_new_store(self) -> bool:
+        try:
+            return not self.store_path.exists() or (
+                self.store_path.is_file() and self.store_path.stat().st_size == 0
+            )
+        except OSError:
+            return False  # opening will say what is wrong
+
+    def _ask_new_passphrase(self) -> None:
+        from formers_tui.tui.dialogs.new_passphrase import NewPassphraseDialog
+
+        def chosen(passphrase: str | None) -> None:
+            if passphrase is None:
+                self.exit()
+                return
+            self.open_store(passphrase)
+
+        self.home.query_one("#status", Static).update("No store yet: choose its passphrase.")
+        self.push_screen(NewPassphraseDialog(str(self.store_path)), callback=chosen)
+
+    # -- locking -------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(
+            event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
+        ):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock the app when nobody has touched it for :attr:`lock_minutes`."""
+        if self.lock_minutes and time.monotonic() - self.last_activity >= self.lock_minutes * 60:
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        """Cover the screen until the store passphrase is typed again."""
+        from formers_tui.tui.screens.lock import LockScreen
+
+        if self.store is None or isinstance(self.screen, LockScreen):
+            return
+        self.push_screen(LockScreen(self.store))
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -246,6 +317,9 @@ class FormersApp(App[None]):
         yield SystemCommand(
             "Store location", "Show which store file is open", self.action_store_location
         )
+        yield SystemCommand(
+            "Lock", "Hide everything until the store passphrase is typed (F8)", self.action_lock
+        )
         yield from super().get_system_commands(screen)
 
 
@@ -255,6 +329,8 @@ def make_app(
     open_interview: str | None = None,
     notice: str = "",
     passphrase: str | None = None,
+    lock_minutes: float | None = None,
+    encrypt_new_store: bool = True,
 ) -> FormersApp:
     """Build the app; the command line runs it and the tests drive it.
 
@@ -265,7 +341,15 @@ def make_app(
         passphrase: the store's passphrase if already known (a new store is then
             created encrypted); otherwise ``FORMERS_PASSPHRASE``, otherwise the
             home screen asks for it when the store turns out to be encrypted.
+        lock_minutes: idle minutes before locking (0: never; default 10 or
+            ``FORMERS_LOCK_MINUTES``).
+        encrypt_new_store: ask for a passphrase before creating a new store.
     """
     return FormersApp(
-        store_path=store_path, open_interview=open_interview, notice=notice, passphrase=passphrase
+        store_path=store_path,
+        open_interview=open_interview,
+        notice=notice,
+        passphrase=passphrase,
+        lock_minutes=lock_minutes,
+        encrypt_new_store=encrypt_new_store,
     )

@@ -79,7 +79,7 @@ async def test_home_is_drawn_before_the_store_opens(
         return store
 
     monkeypatch.setattr(Store, "open", classmethod(slow_open))
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, type(app.home))
@@ -179,20 +179,20 @@ async def test_a_folder_given_as_store_is_one_sentence(tmp_path: Path) -> None:
     app = make_app(store_path=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert line(app, "#error").startswith(f"Cannot open the store at {tmp_path}")
+        assert line(app, "#error") == f"{tmp_path} is a folder, not a store file."
         assert app.store is None
 
 
 async def test_notice_is_shown_on_home(tmp_path: Path) -> None:
     notice = "Demo store in a temporary folder — nothing here is real; it is deleted on exit"
-    app = make_app(store_path=tmp_path / "formers.db", notice=notice)
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False, notice=notice)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert line(app, "#notice") == notice
 
 
 async def test_f12_switches_high_contrast_on_and_off(tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         before = app.theme
@@ -203,7 +203,7 @@ async def test_f12_switches_high_contrast_on_and_off(tmp_path: Path) -> None:
 
 
 async def test_f1_shows_and_hides_the_keys(tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f1")
@@ -214,7 +214,7 @@ async def test_f1_shows_and_hides_the_keys(tmp_path: Path) -> None:
 
 
 async def test_command_palette_offers_the_apps_actions(tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         titles = [command.title for command in app.get_system_commands(app.screen)]
@@ -225,7 +225,7 @@ async def test_command_palette_offers_the_apps_actions(tmp_path: Path) -> None:
 
 
 async def test_q_quits_from_home(tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("q")
@@ -243,3 +243,79 @@ def test_importing_the_app_does_not_load_the_database_layer() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert out.strip() == "[]"
+
+
+async def test_a_new_store_asks_for_a_passphrase_twice_and_is_encrypted(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    from formers_tui.store.store import is_encrypted
+
+    path = tmp_path / "new.db"
+    app = make_app(store_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.__class__.__name__ == "NewPassphraseDialog"
+        assert not path.exists()
+        app.screen.query_one("#first", Input).value = "river stone lantern 42"
+        app.screen.query_one("#again", Input).value = "river stone lanter 42"
+        app.screen.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "differ" in str(app.screen.query_one("#pass-error").render())
+        app.screen.query_one("#again", Input).value = "river stone lantern 42"
+        app.screen.query_one("#again", Input).focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.store is not None and app.store.encrypted
+    assert is_encrypted(path)
+
+
+async def test_leaving_the_new_passphrase_dialog_quits_without_a_store(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    app = make_app(store_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+    assert not path.exists()
+
+
+async def test_idle_lock_hides_everything_until_the_passphrase(encrypted_store: Path) -> None:
+    from textual.widgets import Input
+
+    app = make_app(store_path=encrypted_store, passphrase=PASSPHRASE, lock_minutes=10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.store is not None
+        app.last_activity -= 601
+        app.lock_if_idle()
+        await settle(pilot)
+        assert app.screen.id == "lock"
+        assert "PM-" not in "".join(str(s) for s in app.screen.query("Static").results())
+        field = app.screen.query_one("#unlock-passphrase", Input)
+        field.value = "wrong passphrase here"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.screen.id == "lock"
+        assert "Wrong passphrase" in str(app.screen.query_one("#lock-error").render())
+        app.screen.query_one("#unlock-passphrase", Input).value = PASSPHRASE
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        assert app.screen is app.home
+
+
+async def test_f8_locks_a_plaintext_store_and_enter_unlocks(tmp_path: Path) -> None:
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        await pilot.press("f8")
+        await settle(pilot)
+        assert app.screen.id == "lock"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.home

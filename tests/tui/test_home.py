@@ -221,7 +221,7 @@ async def test_the_list_is_read_again_on_coming_back(
 
 
 async def test_empty_store_explains_how_to_start(tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert text_of(app, "#empty") == "Press n to start the first interview."
@@ -273,7 +273,7 @@ def test_protocol_column_only_when_it_fits() -> None:
 async def test_ten_thousand_interviews_filter_quickly(tmp_path: Path) -> None:
     rows: list[Listed] = [listed(summary(n), "in progress") for n in range(10_000)]
     rows[9_999] = replace(rows[9_999], haystack=rows[9_999].haystack + " needle")
-    app = make_app(store_path=tmp_path / "formers.db")
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         app.home.post_message(HomeScreen.Loaded(rows))

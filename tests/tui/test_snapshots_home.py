@@ -125,7 +125,7 @@ def test_home_filtered_small(snap_compare: Any, store_path: Path) -> None:
 
 
 def test_home_empty_small(snap_compare: Any, tmp_path: Path) -> None:
-    app = make_app(store_path=tmp_path / "empty.db")
+    app = make_app(store_path=tmp_path / "empty.db", encrypt_new_store=False)
     assert snap_compare(app, terminal_size=SMALL, run_before=settled)
 
 
