@@ -16,6 +16,7 @@ import typer
 from formers_tui.cli.audit_cmd import audit_app
 from formers_tui.cli.common import Settings, friendly
 from formers_tui.cli.db_cmd import db_app
+from formers_tui.cli.export_cmd import register as register_export_commands
 from formers_tui.cli.interview_cmd import register as register_interview_commands
 from formers_tui.cli.protocol_cmd import protocol_app
 from formers_tui.cli.score_cmd import register as register_score_command
@@ -34,6 +35,7 @@ app.add_typer(protocol_app, name="protocol")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 register_interview_commands(app)
+register_export_commands(app)
 register_score_command(app)
 
 

@@ -65,9 +65,9 @@ def render_interview(doc: dict[str, Any], console: Console | None = None) -> Non
         notes = Table(title="Notes", title_justify="left", show_lines=True)
         notes.add_column("indicator", no_wrap=True)
         notes.add_column("notes")
-        for indicator, text in doc["notes"].items():
-            if text.strip():
-                notes.add_row(indicator, text)
+        for note in doc["notes"]:
+            if note["text"].strip():
+                notes.add_row(note["indicator_id"], note["text"])
         console.print(notes)
     if doc["quotes"]:
         console.print(Text("Quotes", style="bold"))

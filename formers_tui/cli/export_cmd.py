@@ -1,0 +1,307 @@
+"""``formers export``, ``formers import`` and ``formers bundle``: data leaving and entering a store.
+
+Only Typer is imported here at module level; the exporting code loads when a
+command runs, so ``formers --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from formers_tui.cli.common import fail, friendly, print_json, settings_of
+
+if TYPE_CHECKING:
+    from formers_tui.exporting.source import ExportSource
+
+PASSPHRASE_ENV = "FORMERS_BUNDLE_PASSPHRASE"
+STATUSES = ("draft", "in_progress", "rating", "consensus", "finalized")
+FORMAT_HELP = (
+    "json (full fidelity, re-importable), csv (tidy tables, a folder), datapackage "
+    "(the CSVs plus datapackage.json), md or html (printable report of one interview)."
+)
+
+bundle_app = typer.Typer(
+    help="Carry ratings (or a whole interview) between laptops without a network.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export``, ``import`` and the ``bundle`` group to the root app."""
+    app.command("export")(export_command)
+    app.command("import")(import_command)
+    bundle_app.command("export")(bundle_export_command)
+    bundle_app.command("import")(bundle_import_command)
+    app.add_typer(bundle_app, name="bundle")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _run_with_progress(
+    source: ExportSource, write: Callable[[Callable[[int], None] | None], int]
+) -> int:
+    """Run ``write`` with a progress bar on stderr when it is a terminal and worth it."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if source.count < 2 or not console.is_terminal:
+        return write(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "Exporting",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("export", total=source.count)
+        return write(lambda n: bar.advance(task, n))
+
+
+@friendly
+def export_command(
+    ctx: typer.Context,
+    interview_ids: Annotated[
+        list[str] | None,
+        typer.Argument(help="Interview ids (or their first characters).", show_default=False),
+    ] = None,
+    every: Annotated[bool, typer.Option("--all", help="Export every interview.")] = False,
+    status: Annotated[
+        str | None,
+        typer.Option(
+            "--status", help=f"Export every interview at this status ({', '.join(STATUSES)})."
+        ),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "json",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="File (or folder, for csv/datapackage) to write."),
+    ] = None,
+    deidentify: Annotated[
+        bool,
+        typer.Option(
+            "--deidentify",
+            help="Pseudonyms for codes and names, shifted dates, no identifying details "
+            "and no free text.",
+        ),
+    ] = False,
+    keep_text: Annotated[
+        bool,
+        typer.Option(
+            "--keep-text",
+            help="With --deidentify: keep free text, with known names and codes replaced.",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing export.")] = False,
+) -> None:
+    """Export interviews (JSON, CSV, data package, or a printable report)."""
+    from formers_tui.errors import ValidationError
+    from formers_tui.exporting.formats import REPORT_FORMATS, check_format, write_export
+    from formers_tui.exporting.source import ExportOptions, ExportSource
+    from formers_tui.store.models import Status
+
+    fmt = check_format(fmt)
+    if out is None:
+        raise ValidationError("Say where to write the export with --out PATH.")
+    if keep_text and not deidentify:
+        raise ValidationError("--keep-text only applies together with --deidentify.")
+    wanted: Status | None = None
+    if status is not None:
+        key = status.strip().lower().replace(" ", "_").replace("-", "_")
+        if key not in STATUSES:
+            raise fail(f"Unknown status '{status}' (use one of: {', '.join(STATUSES)}).")
+        wanted = Status(key)
+    if fmt in REPORT_FORMATS and (every or wanted is not None or len(interview_ids or []) != 1):
+        raise ValidationError(f"A {fmt} report covers one interview: give exactly one id.")
+    options = ExportOptions(deidentify=deidentify, keep_text=keep_text, identifying=(fmt == "json"))
+    store = settings_of(ctx).open_store(create=False)
+    try:
+        with store.session() as session:
+            source = ExportSource.select(
+                session, ids=interview_ids or [], every=every, status=wanted, options=options
+            )
+            count = _run_with_progress(
+                source,
+                lambda progress: write_export(source, fmt, out, force=force, progress=progress),
+            )
+    finally:
+        store.close()
+    kind = " de-identified" if deidentify else ""
+    typer.echo(f"Exported {_plural(count, 'interview')}{kind} ({fmt}) to {out}")
+
+
+@friendly
+def import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A JSON export made by 'formers export'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Import interviews from a JSON export (all or nothing; ids kept)."""
+    from formers_tui.exporting.importing import import_data, read_export
+
+    data = read_export(file)  # a bad file is refused before any store is opened or made
+    store = settings_of(ctx).open_store()
+    try:
+        with store.session() as session:
+            report = import_data(session, data, what=str(file), checked=True)
+    finally:
+        store.close()
+    if as_json:
+        print_json({"created": report.created, "unchanged": report.unchanged})
+        return
+    line = f"Imported {_plural(len(report.created), 'interview')}"
+    if report.unchanged:
+        line += f"; {len(report.unchanged)} already in this store, unchanged"
+    typer.echo(line + ".")
+
+
+def _passphrase_from_env() -> str | None:
+    value = os.environ.get(PASSPHRASE_ENV)
+    return value if value else None
+
+
+@friendly
+def bundle_export_command(
+    ctx: typer.Context,
+    interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Bundle file to write.")],
+    panelist: Annotated[
+        str | None,
+        typer.Option("--panelist", help="Carry only this panelist's ratings (name or id)."),
+    ] = None,
+    no_ratings: Annotated[
+        bool,
+        typer.Option(
+            "--no-ratings",
+            help="Whole interview without ratings, consensus or determination, so the "
+            "panelists who receive it rate blind.",
+        ),
+    ] = False,
+    encrypt: Annotated[
+        bool,
+        typer.Option(
+            "--encrypt",
+            help=f"Encrypt with a passphrase (asked twice, or from {PASSPHRASE_ENV}).",
+        ),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Write one panelist's ratings, or the whole interview, to a bundle file."""
+    from formers_tui.errors import ValidationError
+    from formers_tui.exporting.bundle import check_passphrase, write_bundle
+    from formers_tui.exporting.files import check_target
+
+    if panelist is not None and no_ratings:
+        raise ValidationError("--no-ratings applies to a whole-interview bundle, not --panelist.")
+    check_target(out, force=force)
+    passphrase: str | None = None
+    if encrypt:
+        passphrase = _passphrase_from_env() or typer.prompt(
+            "Passphrase", hide_input=True, confirmation_prompt=True
+        )
+        check_passphrase(passphrase)
+    store = settings_of(ctx).open_store(create=False)
+    try:
+        with store.session() as session:
+            payload = write_bundle(
+                session,
+                interview_id,
+                out,
+                panelist=panelist,
+                with_ratings=not no_ratings,
+                passphrase=passphrase,
+                force=force,
+            )
+    finally:
+        store.close()
+    what = (
+        f"{_plural(len(payload['ratings']), 'rating')} by {payload['panelist']['name']}"
+        if payload["kind"] == "panelist"
+        else "the whole interview" + (" without ratings" if no_ratings else "")
+    )
+    sealed = "encrypted" if encrypt else "not encrypted"
+    typer.echo(f"Wrote {what} to {out} ({sealed}).")
+
+
+@friendly
+def bundle_import_command(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="A bundle made by 'formers bundle export'.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Merge a bundle into this store; conflicting ratings are reported, never overwritten.
+
+    Exits 1 when there are conflicts (everything else in the bundle is imported).
+    """
+    from formers_tui.exporting.bundle import merge_payload, read_bundle_file, unseal
+
+    def ask() -> str:
+        given = _passphrase_from_env()
+        if given is not None:
+            return given
+        answer: str = typer.prompt("Passphrase", hide_input=True)
+        return answer
+
+    payload = unseal(read_bundle_file(file), ask)  # checked before any store is touched
+    store = settings_of(ctx).open_store()
+    try:
+        with store.session() as session:
+            report = merge_payload(session, payload)
+    finally:
+        store.close()
+    conflicts = [
+        {
+            "indicator": c.indicator_id,
+            "panelist": c.panelist,
+            "here": c.here,
+            "bundle": c.bundle,
+            "reason": c.reason,
+        }
+        for c in report.conflicts
+    ]
+    if as_json:
+        print_json(
+            {
+                "interview": report.interview_id,
+                "kind": report.kind,
+                "created_interview": report.created_interview,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "superseded": report.superseded,
+                "submissions": report.submissions,
+                "conflicts": conflicts,
+            }
+        )
+    else:
+        head = f"Interview {report.interview_id[:8]}"
+        if report.created_interview:
+            head += " added to this store"
+        parts = [
+            f"{_plural(report.added, 'rating')} added",
+            f"{report.updated} updated",
+            f"{report.unchanged} unchanged",
+        ]
+        if report.superseded:
+            parts.append(f"{report.superseded} already newer here")
+        if report.submissions:
+            parts.append(f"{_plural(report.submissions, 'domain submission')} added")
+        typer.echo(f"{head}: " + ", ".join(parts) + ".")
+        for c in conflicts:
+            why = f" ({c['reason']})" if c["reason"] else ""
+            typer.echo(
+                f"Conflict: {c['panelist']} on {c['indicator']}: {c['here']} here, "
+                f"{c['bundle']} in the bundle; kept {c['here']}{why}.",
+                err=True,
+            )
+    if conflicts:
+        raise typer.Exit(1)

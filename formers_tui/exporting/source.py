@@ -1,0 +1,144 @@
+"""Which interviews an export covers, and their documents one at a time.
+
+Only the list of interview ids is held in memory; documents are built a
+batch at a time and handed on, so every writer streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from formers_tui.errors import ValidationError
+from formers_tui.exporting.deidentify import Deidentifier
+from formers_tui.exporting.document import ProtocolCache, iter_documents, table_of
+from formers_tui.protocol.model import Protocol
+from formers_tui.store.common import get_interview
+from formers_tui.store.models import Interview, Status
+
+Progress = Callable[[int], None]
+"""Called with the number of interviews just written (a progress bar's ``advance``)."""
+
+
+@dataclass
+class ExportOptions:
+    """How documents are prepared for an export."""
+
+    deidentify: bool = False
+    """Pseudonyms, shifted dates, no identifying details, no free text."""
+    keep_text: bool = False
+    """With ``deidentify``: keep free text, names and codes in it replaced."""
+    identifying: bool = True
+    """Include the candidate's identifying details (ignored when de-identifying)."""
+    key: bytes | None = None
+    """Secret for pseudonymous ids and date offsets; random when ``None``."""
+
+
+@dataclass
+class ExportSource:
+    """The interviews of one export, in a fixed order."""
+
+    session: Session
+    ids: list[str]
+    options: ExportOptions = field(default_factory=ExportOptions)
+    protocols: ProtocolCache = field(default_factory=ProtocolCache)
+    deidentifier: Deidentifier | None = None
+
+    def __post_init__(self) -> None:
+        if self.options.deidentify and self.deidentifier is None:
+            self.deidentifier = Deidentifier(keep_text=self.options.keep_text, key=self.options.key)
+
+    @classmethod
+    def select(
+        cls,
+        session: Session,
+        *,
+        ids: Sequence[str] = (),
+        every: bool = False,
+        status: Status | None = None,
+        options: ExportOptions | None = None,
+    ) -> ExportSource:
+        """Resolve what the user asked for into a list of interview ids.
+
+        Args:
+            ids: ids or unique prefixes, exported in the order given.
+            every: all interviews, oldest interview date first.
+            status: all interviews at this status (combinable with ``every``).
+
+        Raises:
+            NotFoundError: an id that matches no interview (or several).
+            ValidationError: nothing selected, or ids given together with
+                ``every``/``status``.
+        """
+        if ids and (every or status is not None):
+            raise ValidationError("Give interview ids, or --all / --status, not both.")
+        if ids:
+            chosen = list(dict.fromkeys(get_interview(session, key).id for key in ids))
+        elif every or status is not None:
+            table = table_of(Interview)
+            query = select(table.c.id).order_by(
+                table.c.interview_date, table.c.created_at, table.c.id
+            )
+            if status is not None:
+                query = query.where(table.c.status == status)
+            chosen = list(session.execute(query).scalars())
+        else:
+            raise ValidationError("Say which interviews to export: ids, --all or --status.")
+        if not chosen:
+            raise ValidationError("No interview matches; nothing to export.")
+        return cls(session=session, ids=chosen, options=options or ExportOptions())
+
+    @property
+    def count(self) -> int:
+        """How many interviews the export holds."""
+        return len(self.ids)
+
+    @property
+    def identifying(self) -> bool:
+        """Whether documents carry the candidate's identifying details."""
+        return self.options.identifying and not self.options.deidentify
+
+    def protocol_hashes(self) -> list[str]:
+        """Hashes of the protocols the selected interviews use, in order of first use."""
+        table = table_of(Interview)
+        found: dict[str, None] = {}
+        for start in range(0, len(self.ids), 500):
+            chunk = self.ids[start : start + 500]
+            rows = self.session.execute(
+                select(table.c.id, table.c.protocol_hash).where(table.c.id.in_(chunk))
+            ).all()
+            by_id = {row[0]: row[1] for row in rows}
+            for iid in chunk:
+                found.setdefault(by_id[iid], None)
+        return list(found)
+
+    def protocol_snapshot(self, sha256: str) -> dict[str, Any]:
+        """The frozen protocol with hash ``sha256``: id, version, title and full text."""
+        text = self.protocols.text(self.session, sha256)
+        protocol = self.protocols.add(sha256, text)
+        return {
+            "id": protocol.id,
+            "version": protocol.version,
+            "sha256": sha256,
+            "title": protocol.title,
+            "text": text,
+        }
+
+    def documents(self) -> Iterator[tuple[dict[str, Any], Protocol]]:
+        """Each interview's document (de-identified if asked) with its parsed protocol."""
+        need_identity = self.identifying or self.deidentifier is not None
+        for document in iter_documents(
+            self.session,
+            self.ids,
+            identifying=need_identity,
+            full=True,
+            protocols=self.protocols,
+        ):
+            protocol = self.protocols.get(self.session, document["protocol"]["sha256"])
+            if self.deidentifier is not None:
+                document = self.deidentifier.apply(document, protocol)
+            yield document, protocol
