@@ -96,7 +96,7 @@ class FormersApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("f12", "toggle_contrast", "High contrast", show=False),
-        Binding("f10", "lock", "Lock", show=False),
+        Binding("f11", "lock", "Lock", show=False),
     ]
 
     def __init__(
@@ -318,7 +318,7 @@ class FormersApp(App[None]):
             "Store location", "Show which store file is open", self.action_store_location
         )
         yield SystemCommand(
-            "Lock", "Hide everything until the store passphrase is typed (F10)", self.action_lock
+            "Lock", "Hide everything until the store passphrase is typed (F11)", self.action_lock
         )
         yield from super().get_system_commands(screen)
 

@@ -308,12 +308,12 @@ async def test_idle_lock_hides_everything_until_the_passphrase(encrypted_store: 
         assert app.screen is app.home
 
 
-async def test_f10_locks_a_plaintext_store_and_enter_unlocks(tmp_path: Path) -> None:
+async def test_f11_locks_a_plaintext_store_and_enter_unlocks(tmp_path: Path) -> None:
     app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await settle(pilot)
-        await pilot.press("f10")
+        await pilot.press("f11")
         await settle(pilot)
         assert app.screen.id == "lock"
         await pilot.press("enter")

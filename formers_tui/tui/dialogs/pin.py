@@ -1,0 +1,292 @@
+"""PINs on a shared laptop: who is at the keyboard, proved before they rate or look.
+
+A panelist without a PIN chooses one the first time (typed twice); one who
+forgot theirs gets a new one from the chair, who types the chair's own PIN.
+The PIN is checked by the store (:mod:`formers_tui.store.panel`) in a worker;
+a wrong one is one sentence under the form, and the fields stay as typed.
+The same fields serve the sign-off and the chair's reveal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import ClassVar
+
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from formers_tui.store import panel
+from formers_tui.store.common import get_interview
+from formers_tui.store.interviews import interview_header
+from formers_tui.store.models import Panelist
+from formers_tui.store.panel import PIN_MIN_LENGTH, PinError
+from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.store_form import StoreFormDialog
+
+
+@dataclass(frozen=True)
+class PanelistChoice:
+    """A panel member as the PIN fields need them."""
+
+    id: str
+    name: str
+    has_pin: bool
+    is_chair: bool = False
+
+    def label(self) -> str:
+        """The name with what matters here: chair, no PIN yet."""
+        extra = [
+            word
+            for word, on_ in (("chair", self.is_chair), ("no PIN yet", not self.has_pin))
+            if on_
+        ]
+        return f"{self.name} ({', '.join(extra)})" if extra else self.name
+
+
+@dataclass(frozen=True)
+class PinEntry:
+    """What was typed for one panelist."""
+
+    panelist_id: str
+    pin: str = field(repr=False)
+    """Their PIN, or the new one."""
+    new: bool = False
+    """Choosing a first PIN."""
+    chair_pin: str | None = field(default=None, repr=False)
+    """Set when the chair is giving them a new PIN."""
+
+
+def apply_pin(session: Session, interview_id: str, entry: PinEntry) -> Panelist:
+    """Check the PIN, set a first one, or let the chair reset it; return the panelist.
+
+    Raises:
+        PinError: a wrong or malformed PIN.
+        LockedError: setting a PIN on a finalized interview.
+    """
+    who = panel.panelist_of(session, interview_id, entry.panelist_id)
+    if entry.chair_pin is not None:
+        interview = get_interview(session, interview_id)
+        chair = interview_header(session, interview).chair
+        panel.reset_pin(
+            session,
+            interview_id=interview_id,
+            panelist_id=who.id,
+            chair_pin=entry.chair_pin,
+            pin=entry.pin,
+            actor=chair.name if chair else who.name,
+        )
+        return who
+    if entry.new:
+        panel.set_pin(
+            session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin, actor=who.name
+        )
+        return who
+    return panel.require_pin(session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin)
+
+
+def confirm_pin(store: Store, interview_id: str, entry: PinEntry) -> PanelistChoice:
+    """:func:`apply_pin` in a session of its own, committed (call from a worker)."""
+    with store.session() as session:
+        who = apply_pin(session, interview_id, entry)
+        session.commit()
+        return PanelistChoice(who.id, who.name, True, who.is_chair)
+
+
+class PinFields(Vertical):
+    """One PIN; or a new PIN twice; or, for a reset, the chair's PIN and the new one twice."""
+
+    DEFAULT_CSS = """
+    PinFields {
+        height: auto;
+        & Label { color: $text-muted; margin-top: 1; }
+        & .-hidden { display: none; }
+        & #pin-hint { color: $text-muted; }
+    }
+    """
+
+    def __init__(self, *, chair: PanelistChoice | None, id: str | None = None) -> None:  # noqa: A002
+        """Prepare the fields.
+
+        Args:
+            chair: who may reset a forgotten PIN (``None``: nobody).
+        """
+        super().__init__(id=id)
+        self._chair = chair
+        self.who: PanelistChoice | None = None
+        """Whose PIN is being typed."""
+        self.resetting = False
+        """Whether the chair is giving :attr:`who` a new PIN."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="chair-pin-label")
+        yield Input(password=True, id="chair-pin", compact=True)
+        yield Label("PIN", id="pin-label")
+        yield Input(password=True, id="pin", compact=True)
+        yield Label("Type it again", id="pin-again-label")
+        yield Input(password=True, id="pin-again", compact=True)
+        yield Static("", id="pin-hint")
+
+    @property
+    def new(self) -> bool:
+        """Whether a new PIN is being chosen (first PIN or reset)."""
+        return self.resetting or (self.who is not None and not self.who.has_pin)
+
+    @property
+    def can_reset(self) -> bool:
+        """Whether the chair can give :attr:`who` a new PIN here."""
+        chair, who = self._chair, self.who
+        return chair is not None and chair.has_pin and who is not None and who.id != chair.id
+
+    def show_for(self, who: PanelistChoice, *, reset: bool = False) -> None:
+        """Ask for ``who``'s PIN (clearing anything typed for someone else)."""
+        if self.who is None or who.id != self.who.id or reset != self.resetting:
+            for box in self.query(Input):
+                box.value = ""
+        self.who = who
+        self.resetting = reset and self.can_reset
+        chair = self._chair
+        first = f"{who.name} has no PIN yet: choose one ({PIN_MIN_LENGTH} or more characters)"
+        if self.resetting and chair is not None:
+            label = f"New PIN for {who.name}"
+            hint = "The chair sets a new PIN; the old one stops working."
+        elif who.has_pin:
+            label = f"PIN for {who.name}"
+            hint = "Forgotten? ctrl+r: the chair sets a new one." if self.can_reset else ""
+        else:
+            label, hint = first, ""
+        self.query_one("#pin-label", Label).update(label)
+        self.query_one("#chair-pin-label", Label).update(
+            f"Chair's PIN ({chair.name})" if chair is not None else ""
+        )
+        self.query_one("#pin-hint", Static).update(hint)
+        for selector in ("#chair-pin-label", "#chair-pin"):
+            self.query_one(selector).set_class(not self.resetting, "-hidden")
+        for selector in ("#pin-again-label", "#pin-again"):
+            self.query_one(selector).set_class(not self.new, "-hidden")
+
+    def focus_first(self) -> None:
+        """Put the cursor in the first field to type in."""
+        self.query_one("#chair-pin" if self.resetting else "#pin", Input).focus()
+
+    def entry(self) -> PinEntry:
+        """What was typed.
+
+        Raises:
+            PinError: a field left empty, or the new PIN typed differently twice.
+        """
+        who = self.who
+        if who is None:
+            raise PinError("Choose the panelist first.")
+        pin = self.query_one("#pin", Input).value
+        chair_pin = None
+        if self.resetting:
+            chair_pin = self.query_one("#chair-pin", Input).value
+            if not chair_pin:
+                raise PinError(f"Type the chair's PIN to give {who.name} a new one.")
+        if not pin:
+            raise PinError("Choose a PIN and type it twice." if self.new else "Type the PIN.")
+        if self.new and self.query_one("#pin-again", Input).value != pin:
+            raise PinError("The two PINs differ; type the new PIN the same way twice.")
+        return PinEntry(who.id, pin, new=self.new and not self.resetting, chair_pin=chair_pin)
+
+
+class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
+    """Who is at the keyboard: choose yourself, type your PIN (or choose one)."""
+
+    submit_label = "Confirm"
+    key_hint = "enter next · ctrl+s confirm · esc cancel"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reset_pin", "Chair resets the PIN", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    PinDialog {
+        & > .dialog { width: 64; }
+        & #pin-who { height: auto; max-height: 8; }
+    }
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        interview_id: str,
+        *,
+        panel: Sequence[PanelistChoice],
+        preselect: str | None = None,
+        purpose: str = "",
+        title: str = "Who is at the keyboard?",
+    ) -> None:
+        """Prepare the dialog.
+
+        Args:
+            store: the open store (the PIN is checked there).
+            interview_id: the interview's full id.
+            panel: the panel, in order.
+            preselect: the panelist highlighted first (then the PIN field has focus).
+            purpose: one or two sentences on why the PIN is asked.
+            title: the dialog's title.
+        """
+        super().__init__(partial(confirm_pin, store, interview_id))
+        self._panel = list(panel)
+        self._preselect = preselect
+        self._purpose = purpose
+        self._title = title
+        self._fields = PinFields(chair=next((p for p in panel if p.is_chair), None))
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", can_focus=False) as box:
+            box.border_title = self._title
+            if self._purpose:
+                yield Static(self._purpose, classes="hint", markup=False)
+            yield Label("Panelist (↑↓, then enter)", classes="field")
+            yield OptionList(
+                *(Option(p.label(), id=p.id) for p in self._panel), id="pin-who", compact=True
+            )
+            yield self._fields
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        who = self.query_one("#pin-who", OptionList)
+        ids = [p.id for p in self._panel]
+        start = ids.index(self._preselect) if self._preselect in ids else 0
+        who.highlighted = start
+        self._fields.show_for(self._panel[start])
+        if self._preselect in ids:
+            self._fields.focus_first()
+        else:
+            who.focus()
+
+    @on(OptionList.OptionHighlighted, "#pin-who")
+    def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
+        chosen = next(p for p in self._panel if p.id == event.option.id)
+        self._fields.show_for(chosen)
+        self.show_error(None)
+
+    @on(OptionList.OptionSelected, "#pin-who")
+    def _who_chosen(self) -> None:
+        self._fields.focus_first()
+
+    def action_reset_pin(self) -> None:
+        """Let the chair give the highlighted panelist a new PIN."""
+        who = self._fields.who
+        if who is None:
+            return
+        if not self._fields.can_reset:
+            self.show_error(
+                "Only the chair can set a new PIN, with the chair's own PIN, "
+                "for another panelist who already has one."
+            )
+            return
+        self._fields.show_for(who, reset=not self._fields.resetting)
+        self._fields.focus_first()
+
+    def form(self) -> PinEntry:
+        return self._fields.entry()

@@ -1,0 +1,196 @@
+"""One panelist's rating of the current indicator: a level (or omit) and a rationale.
+
+Only the rating of the panelist chosen here is ever shown: switching to
+another panelist clears the form instead of revealing what they gave.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.widgets import Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option, OptionDoesNotExist
+
+from formers_tui.errors import ValidationError
+from formers_tui.protocol.model import Indicator, Scale
+from formers_tui.store.models import Rating
+from formers_tui.tui.dialogs.base import FormDialog
+
+OMIT = "omit"
+"""Option id of the omit choice; level options use their value as id."""
+
+
+@dataclass(frozen=True)
+class NewRating:
+    """A rating to store for one panelist."""
+
+    panelist_id: str
+    value: int | None
+    """A level value, or ``None`` for omit (insufficient information)."""
+    rationale: str
+
+
+def _choice(key: str, label: str, anchor: str) -> Content:
+    """A level as its key, label and anchor."""
+    return Content.from_markup(
+        "[b]$key  $label[/] — $anchor", key=key, label=label, anchor=" ".join(anchor.split())
+    )
+
+
+class RatingDialog(FormDialog[NewRating]):
+    """Pick a level with its digit key (anchors beside each), or omit, then say why."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *(Binding(str(d), f"pick('{d}')", f"Level {d}", show=False) for d in range(10)),
+        Binding("o,minus", "pick('omit')", "Omit", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    RatingDialog {
+        & #rating-who { height: 1; }
+        & #rating-who > Label { width: auto; color: $text-muted; }
+        & #rating-levels { height: auto; max-height: 45vh; }
+        & #rating-rationale { height: 3; }
+        & #rating-chosen { color: $accent; text-style: bold; }
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        indicator: Indicator,
+        scale: Scale,
+        panel: Sequence[tuple[str, str]],
+        panelist_id: str,
+        current: Rating | None,
+    ) -> None:
+        """Prepare the form.
+
+        Args:
+            indicator: the indicator to rate (its anchors are shown).
+            scale: the protocol's rating scale.
+            panel: (panelist id, name) of every panel member, in order.
+            panelist_id: who is rating now.
+            current: that panelist's existing rating of the indicator, if any.
+        """
+        super().__init__()
+        self._indicator = indicator
+        self._scale = scale
+        self._panel = list(panel)
+        self._rater = panelist_id
+        self._opened_as = panelist_id
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", can_focus=False) as box:
+            box.border_title = f"Rate {self._indicator.id} · {self._indicator.title}"
+            with Horizontal(id="rating-who"):
+                yield Label("Rating as ", classes="field-first")
+                yield Select(
+                    [(name, ident) for ident, name in self._panel],
+                    value=self._rater,
+                    allow_blank=False,
+                    id="rating-panelist",
+                    compact=True,
+                )
+            keys = "/".join(str(v) for v in self._scale.values)
+            yield Label(f"Level ({keys}, or o to omit; anchors beside each)", classes="field")
+            options = [
+                Option(
+                    _choice(
+                        str(level.value),
+                        level.label,
+                        self._indicator.anchors.get(level.value, level.meaning),
+                    ),
+                    id=str(level.value),
+                )
+                for level in self._scale.levels
+            ]
+            options.append(
+                Option(_choice("o", self._scale.omit_label, self._scale.omit_meaning), id=OMIT)
+            )
+            yield OptionList(*options, id="rating-levels", compact=True)
+            yield Static("", id="rating-chosen")
+            yield Label("Rationale (what you heard or saw that supports it)", classes="field")
+            yield TextArea(
+                id="rating-rationale", soft_wrap=True, tab_behavior="focus", compact=True
+            )
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self._fill(self._current)
+        self.query_one("#rating-levels", OptionList).focus()
+
+    def _fill(self, rating: Rating | None) -> None:
+        """Show ``rating`` in the form (or an empty form for ``None``)."""
+        levels = self.query_one("#rating-levels", OptionList)
+        if rating is None:
+            levels.highlighted = None
+        else:
+            self._highlight(OMIT if rating.value is None else str(rating.value))
+        self.query_one("#rating-rationale", TextArea).load_text(
+            rating.rationale if rating is not None else ""
+        )
+        self._show_choice()
+
+    def _highlight(self, option_id: str) -> bool:
+        levels = self.query_one("#rating-levels", OptionList)
+        try:
+            levels.highlighted = levels.get_option_index(option_id)
+        except OptionDoesNotExist:  # a digit not on this scale: leave the choice as it is
+            return False
+        return True
+
+    def _show_choice(self) -> None:
+        chosen = self._chosen_id()
+        if chosen is None:
+            text = "Nothing chosen yet"
+        elif chosen == OMIT:
+            text = f"Chosen: {self._scale.omit_label}"
+        else:
+            text = f"Chosen: {chosen} · {self._scale.level(int(chosen)).label}"
+        self.query_one("#rating-chosen", Static).update(text)
+
+    def _chosen_id(self) -> str | None:
+        levels = self.query_one("#rating-levels", OptionList)
+        if levels.highlighted is None:
+            return None
+        return levels.get_option_at_index(levels.highlighted).id
+
+    def action_pick(self, option_id: str) -> None:
+        """A digit picks that level, ``o`` omits; then the rationale is next."""
+        if self._highlight(option_id):
+            self._show_choice()
+            self.query_one("#rating-rationale", TextArea).focus()
+
+    @on(OptionList.OptionHighlighted, "#rating-levels")
+    def _highlighted(self) -> None:
+        self._show_choice()
+
+    @on(OptionList.OptionSelected, "#rating-levels")
+    def _selected(self) -> None:
+        self.query_one("#rating-rationale", TextArea).focus()
+
+    @on(Select.Changed, "#rating-panelist")
+    def _rater_changed(self, event: Select.Changed) -> None:
+        if event.value == self._rater:
+            return
+        self._rater = str(event.value)
+        # Never reveal another panelist's rating: only the one the dialog opened with.
+        self._fill(self._current if self._rater == self._opened_as else None)
+
+    def result(self) -> NewRating:
+        chosen = self._chosen_id()
+        if chosen is None:
+            keys = "/".join(str(v) for v in self._scale.values)
+            raise ValidationError(f"Pick a level ({keys}) or o to omit.")
+        rationale = self.query_one("#rating-rationale", TextArea).text.strip()
+        value = None if chosen == OMIT else int(chosen)
+        return NewRating(panelist_id=self._rater, value=value, rationale=rationale)

@@ -1,0 +1,103 @@
+"""The chair opens the panel view before everyone has submitted: a reason and the chair's PIN.
+
+Revealing early is sometimes necessary (a panelist had to leave), and it is
+recorded with its reason. Afterwards no more submissions are accepted,
+because they could no longer be blind; the dialog says so before it acts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import partial
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Label, Static, TextArea
+
+from formers_tui.errors import ValidationError
+from formers_tui.store import panel
+from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.tui.dialogs.store_form import StoreFormDialog
+
+
+@dataclass(frozen=True)
+class RevealIn:
+    """The chair's reason and PIN."""
+
+    reason: str
+    pin: PinEntry = field(repr=False)
+
+
+def reveal(store: Store, interview_id: str, entry: RevealIn) -> str:
+    """Reveal the ratings on the chair's authority; return the reason recorded."""
+    with store.session() as session:
+        chair = apply_pin(session, interview_id, entry.pin)
+        row = panel.reveal(
+            session,
+            interview_id=interview_id,
+            chair_id=chair.id,
+            pin=entry.pin.pin,
+            reason=entry.reason,
+            actor=chair.name,
+        )
+        session.commit()
+        return row.reason
+
+
+class RevealDialog(StoreFormDialog[RevealIn, str]):
+    """Why reveal now, and the chair's PIN."""
+
+    submit_label = "Reveal now"
+    key_hint = "ctrl+s reveal · esc cancel"
+
+    DEFAULT_CSS = """
+    RevealDialog {
+        & > .dialog { width: 72; border: thick $warning; }
+        & #reveal-waiting { text-style: bold; }
+        & #reveal-reason { height: 3; }
+    }
+    """
+
+    def __init__(
+        self, store: Store, interview_id: str, *, chair: PanelistChoice, waiting: Sequence[str]
+    ) -> None:
+        """Prepare the dialog.
+
+        Args:
+            store: the open store.
+            interview_id: the interview's full id.
+            chair: the panel's chair, who alone may reveal.
+            waiting: one line per panelist who has not submitted everything.
+        """
+        super().__init__(partial(reveal, store, interview_id))
+        self._chair = chair
+        self._waiting = list(waiting)
+        self._fields = PinFields(chair=chair)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", can_focus=False) as box:
+            box.border_title = "Reveal the ratings now"
+            yield Static(
+                "Everyone will see every submitted rating now. After this no more "
+                "submissions are accepted, because they would not be blind.",
+                markup=False,
+            )
+            yield Static(
+                "Still to submit: " + "; ".join(self._waiting), id="reveal-waiting", markup=False
+            )
+            yield Label("Reason (recorded with the reveal)", classes="field")
+            yield TextArea(id="reveal-reason", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield self._fields
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self._fields.show_for(self._chair)
+        self.query_one("#reveal-reason", TextArea).focus()
+
+    def form(self) -> RevealIn:
+        reason = self.query_one("#reveal-reason", TextArea).text.strip()
+        if not reason:
+            raise ValidationError("Say why the ratings are revealed before everyone has submitted.")
+        return RevealIn(reason, self._fields.entry())

@@ -1,0 +1,162 @@
+"""Signing off the determination: each panelist in turn, with their PIN.
+
+The dialog stays open while the laptop goes round the table, saying who has
+signed and who is still to sign. The last signature finalizes and locks the
+interview (the store does that), and the dialog closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from functools import partial
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.widgets import Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from formers_tui.store.panel_decision import SignOffState, sign_off
+from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.tui.dialogs.store_form import StoreFormDialog
+
+
+def sign(store: Store, interview_id: str, entry: PinEntry) -> SignOffState:
+    """Sign for ``entry``'s panelist (choosing a first PIN if they have none); commit."""
+    with store.session() as session:
+        who = apply_pin(session, interview_id, entry)
+        state = sign_off(
+            session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin, actor=who.name
+        )
+        session.commit()
+        return state
+
+
+def signed_line(signed: Sequence[str], waiting: Sequence[str]) -> str:
+    """``Signed: A, B · waiting for: C`` in plain words."""
+    done = ", ".join(signed) or "nobody yet"
+    return f"Signed: {done}" + (f" · waiting for: {', '.join(waiting)}" if waiting else "")
+
+
+class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
+    """Choose who signs, type their PIN; repeat until everyone has signed."""
+
+    submit_label = "Sign"
+    key_hint = "enter next · ctrl+s sign · esc close"
+    cancel_label = "Close"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+r", "reset_pin", "Chair resets the PIN", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    SignOffDialog {
+        & > .dialog { width: 72; }
+        & #sign-determination { background: $primary 15%; padding: 0 1; }
+        & #sign-state { text-style: bold; margin-top: 1; }
+        & #sign-done { color: $text-success; text-style: bold; }
+        & #sign-who { height: auto; max-height: 8; }
+    }
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        interview_id: str,
+        *,
+        determination: str,
+        panel: Sequence[PanelistChoice],
+        signed: Collection[str],
+    ) -> None:
+        """Prepare the dialog.
+
+        Args:
+            store: the open store.
+            interview_id: the interview's full id.
+            determination: the determination in a sentence or two.
+            panel: the panel, in order.
+            signed: ids of the panelists who have signed already.
+        """
+        super().__init__(partial(sign, store, interview_id))
+        self._determination = determination
+        self._panel = list(panel)
+        self._signed = set(signed)
+        self._fields = PinFields(chair=next((p for p in panel if p.is_chair), None))
+
+    def _waiting(self) -> list[PanelistChoice]:
+        return [p for p in self._panel if p.id not in self._signed]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", can_focus=False) as box:
+            box.border_title = "Sign off the determination"
+            yield Static(self._determination, id="sign-determination", markup=False)
+            yield Static(
+                "Signing confirms the determination. When every panelist has signed, the "
+                "interview is finalized and locked; later corrections go in addenda.",
+                classes="hint",
+            )
+            yield Static("", id="sign-state", markup=False)
+            yield Static("", id="sign-done", markup=False)
+            yield Label("Who signs now (↑↓, then enter)", classes="field")
+            yield OptionList(id="sign-who", compact=True)
+            yield self._fields
+            yield from self.buttons()
+
+    def on_mount(self) -> None:
+        self._refresh()
+
+    def _refresh(self) -> None:
+        signed = [p.name for p in self._panel if p.id in self._signed]
+        waiting = self._waiting()
+        self.query_one("#sign-state", Static).update(signed_line(signed, [p.name for p in waiting]))
+        who = self.query_one("#sign-who", OptionList)
+        who.clear_options()
+        who.add_options([Option(p.label(), id=p.id) for p in waiting])
+        if waiting:
+            who.highlighted = 0
+            self._fields.show_for(waiting[0])
+            self._fields.focus_first()
+
+    @on(OptionList.OptionHighlighted, "#sign-who")
+    def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
+        chosen = next((p for p in self._panel if p.id == event.option.id), None)
+        if chosen is not None:
+            self._fields.show_for(chosen)
+            self.show_error(None)
+
+    @on(OptionList.OptionSelected, "#sign-who")
+    def _who_chosen(self) -> None:
+        self._fields.focus_first()
+
+    def action_reset_pin(self) -> None:
+        """Let the chair give the highlighted panelist a new PIN, then sign."""
+        who = self._fields.who
+        if who is None:
+            return
+        if not self._fields.can_reset:
+            self.show_error(
+                "Only the chair can set a new PIN, with the chair's own PIN, "
+                "for another panelist who already has one."
+            )
+            return
+        self._fields.show_for(who, reset=not self._fields.resetting)
+        self._fields.focus_first()
+
+    def form(self) -> PinEntry:
+        return self._fields.entry()
+
+    def applied(self, result: SignOffState) -> bool:
+        if result.finalized:
+            return True
+        names = set(result.signed)
+        self._signed = {p.id for p in self._panel if p.name in names}
+        just = self._fields.who.name if self._fields.who is not None else "The panelist"
+        self.query_one("#sign-done", Static).update(
+            f"{just} has signed. Pass the laptop to the next panelist."
+        )
+        self._fields.who = None  # a fresh start: clears what was typed
+        self._refresh()
+        return False

@@ -1,0 +1,877 @@
+"""The live interview: prompts to read aloud, running notes, and everything else on one key.
+
+The chair types while the candidate talks, so nothing here waits on the
+store: the interview is read in a thread worker, every change goes to the
+:class:`~formers_tui.tui.widgets.autosave.Autosaver` (which writes in the
+background within about a second), and what is shown after a capture is
+re-read in a worker too. The screen only ever shows the active panelist's
+own ratings.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import ClassVar
+
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker, WorkerState
+
+from formers_tui.errors import FormersError
+from formers_tui.protocol.model import Domain, Indicator, Protocol
+from formers_tui.store import capture, ratings
+from formers_tui.store.capture import EvidenceIn
+from formers_tui.store.common import get_interview, protocol_of
+from formers_tui.store.interviews import interview_header
+from formers_tui.store.models import Evidence, Panelist, Quote, Rating, SafetyFlag, Status
+from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.evidence import EvidenceDialog
+from formers_tui.tui.dialogs.flag import FlagDialog, NewFlag
+from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
+from formers_tui.tui.dialogs.quote import NewQuote, QuoteDialog
+from formers_tui.tui.dialogs.rating import NewRating, RatingDialog
+from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDialog
+from formers_tui.tui.dialogs.timeline import TimelineDialog
+from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
+from formers_tui.tui.widgets.flag_banner import FlagBanner
+from formers_tui.tui.widgets.formatting import duration, local
+from formers_tui.tui.widgets.indicator_view import IndicatorDetails, IndicatorView
+from formers_tui.tui.widgets.navigator import Mark, Navigator, mark_of
+from formers_tui.tui.widgets.notes_editor import NotesEditor
+from formers_tui.tui.widgets.screen_commands import ScreenBindingCommands
+from formers_tui.tui.widgets.status_line import StatusLine
+from formers_tui.tui.workers import DB, post_result
+
+TIME_FLUSH_SECONDS = 30.0
+"""Hand accrued domain time to the autosave at least this often, even when nobody types."""
+
+RESOLVE_KEY = "f10"
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)  # noqa: UP017 - keeps Python 3.10 working
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Records:
+    """What the store holds besides notes; read again after every write that changes it."""
+
+    panelist_id: str
+    """Whose ratings :attr:`ratings` holds (the active panelist's only)."""
+    ratings: dict[str, Rating]
+    quotes: tuple[Quote, ...]
+    evidence: tuple[tuple[Evidence, tuple[str, ...]], ...]
+    open_flags: tuple[SafetyFlag, ...]
+    timeline: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An interview as read when the screen opens."""
+
+    interview_id: str
+    candidate_code: str
+    protocol: Protocol
+    panel: tuple[Panelist, ...]
+    status: Status
+    finalized_at: datetime | None
+    interview_date: date
+    current_indicator: str | None
+    notes: dict[str, str]
+    domain_seconds: dict[str, float]
+    records: Records
+
+    @property
+    def chair(self) -> Panelist | None:
+        return next((p for p in self.panel if p.is_chair), self.panel[0] if self.panel else None)
+
+    @property
+    def actor(self) -> str:
+        """Who the audit log names for captures: the chair, who drives the laptop."""
+        chair = self.chair
+        return chair.name if chair else "chair"
+
+
+def read_records(session: Session, interview_id: str, panelist_id: str) -> Records:
+    """Everything but notes, for one active panelist."""
+    return Records(
+        panelist_id=panelist_id,
+        ratings=ratings.ratings_by(session, interview_id, panelist_id) if panelist_id else {},
+        quotes=tuple(capture.quotes_of(session, interview_id)),
+        evidence=tuple(
+            (item, tuple(ids)) for item, ids in capture.evidence_of(session, interview_id)
+        ),
+        open_flags=tuple(capture.flags_of(session, interview_id, open_only=True)),
+        timeline=capture.timeline_of(session, interview_id),
+    )
+
+
+def read_opened(store: Store, interview_id: str) -> Opened:
+    """Read an interview for the screen.
+
+    Raises:
+        FormersError: unknown interview.
+    """
+    with store.session() as session:
+        interview = get_interview(session, interview_id)
+        header = interview_header(session, interview)
+        panel = tuple(header.panel)
+        chair = header.chair or (panel[0] if panel else None)
+        return Opened(
+            interview_id=interview.id,
+            candidate_code=header.candidate_code,
+            protocol=protocol_of(interview),
+            panel=panel,
+            status=interview.status,
+            finalized_at=interview.finalized_at,
+            interview_date=interview.interview_date,
+            current_indicator=interview.current_indicator,
+            notes=capture.notes_of(session, interview.id),
+            domain_seconds=capture.domain_times(session, interview.id),
+            records=read_records(session, interview.id, chair.id if chair else ""),
+        )
+
+
+# ------------------------------------------------------------------------ screen
+
+
+class InterviewScreen(Screen[None]):
+    """Conduct one interview: navigate indicators, take notes, capture and rate."""
+
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    AUTO_FOCUS = "#notes"
+    COMMANDS = {ScreenBindingCommands}
+    HORIZONTAL_BREAKPOINTS = [
+        (0, "-narrow"),
+        (100, "-wide"),
+    ]
+
+    # Deliberately not priority bindings: a priority binding acts the moment its key
+    # arrives, ahead of keystrokes still queued for the notes, so the last words typed
+    # could land in the next indicator's notes. These keys bubble up from the editor
+    # in the order they were typed.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+f,f2", "flag", "Flag", tooltip="Raise a safety flag"),
+        Binding("ctrl+t,f3", "quote", "Quote", tooltip="Capture a verbatim quote"),
+        Binding("ctrl+n,alt+down", "next", "Next", tooltip="Next indicator"),
+        Binding("ctrl+o,alt+up", "previous", "Prev", tooltip="Previous indicator"),
+        Binding("ctrl+g,f9", "jump", "Go to", tooltip="Go to any indicator"),
+        Binding("ctrl+r,f5", "rate", "Rate", tooltip="Rate this indicator"),
+        Binding("ctrl+l,f4", "evidence", "Evidence", tooltip="Add collateral evidence"),
+        Binding("f8", "timeline", "Timeline", tooltip="Timeline facts"),
+        Binding(RESOLVE_KEY, "resolve", "Resolve flag", tooltip="Resolve a safety flag"),
+        Binding(
+            "ctrl+backslash",
+            "toggle_navigator",
+            "Show/hide navigator",
+            show=False,
+        ),
+        Binding("ctrl+down,alt+pagedown", "scroll_prompts(1)", "Scroll prompts down", show=False),
+        Binding("ctrl+up,alt+pageup", "scroll_prompts(-1)", "Scroll prompts up", show=False),
+        Binding("ctrl+s", "save_now", "Save now", show=False),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        """The interview was read from the store."""
+
+        opened: Opened
+
+    @dataclass
+    class RecordsRead(Message):
+        """Quotes, evidence, flags, ratings and timeline, read again after a capture."""
+
+        records: Records
+
+    def __init__(
+        self,
+        store: Store,
+        interview_id: str,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        """Prepare the screen; the interview is read in a worker once mounted.
+
+        Args:
+            store: the open store.
+            interview_id: the interview (or an unambiguous prefix of its id).
+            clock: seconds for the interview timers (tests freeze it).
+            now: the current time for captures and the status line (tests fix it).
+        """
+        super().__init__()
+        self._store = store
+        self._requested_id = interview_id
+        self._clock = clock
+        self._now = now
+        self._opened: Opened | None = None
+        self._records: Records | None = None
+        self._notes: dict[str, str] = {}
+        self._indicator_id = ""
+        self._panelist_id = ""
+        self._read_only = True
+        self._timeline: dict[str, str] = {}
+        """Timeline values as last typed (valid ones; the store has them or soon will)."""
+        self._timeline_drafts: dict[str, str] = {}
+        """Timeline text that is not valid yet, kept so nothing typed is lost."""
+        self._seconds: dict[str, float] = {}
+        self._segment_start = 0.0
+        self._last_time_bank = time.monotonic()
+        self._shown_elapsed = ""
+        self._shown_progress = ""
+        self._saver: Autosaver | None = None
+        self.final_save_error: str | None = None
+        """Why the last write on closing failed, if it did (the screen is gone by then)."""
+        # Widgets kept by reference: the final save runs while the DOM is being torn down.
+        self._banner = FlagBanner(RESOLVE_KEY, id="flags")
+        self._view = IndicatorView(id="indicator")
+        self._editor = NotesEditor(id="notes")
+        self._status = StatusLine(id="status")
+        self._navigator: Navigator | None = None
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Static("Opening the interview…", id="interview-title")
+        yield Static(id="read-only-line")
+        yield self._banner
+        with Horizontal(id="interview-body"):
+            with Vertical(id="interview-main"):
+                yield self._view
+                yield self._editor
+        yield self._status
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+        self.set_interval(1.0, self._each_second)
+
+    @property
+    def is_loaded(self) -> bool:
+        """Whether the interview has been read and is on screen."""
+        return self._navigator is not None and self._records is not None
+
+    @property
+    def has_unsaved_changes(self) -> bool:
+        """Whether anything typed or captured is not in the store yet."""
+        return self._saver is not None and self._saver.unsaved
+
+    # --------------------------------------------------------------- loading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="load")
+    def _load(self) -> None:
+        post_result(self, self.Loaded(read_opened(self._store, self._requested_id)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="records")
+    def _reload_records(self, interview_id: str, panelist_id: str) -> None:
+        with self._store.session() as session:
+            records = read_records(session, interview_id, panelist_id)
+        post_result(self, self.RecordsRead(records))
+
+    @on(Loaded)
+    async def _loaded(self, message: Loaded) -> None:
+        opened = message.opened
+        protocol = opened.protocol
+        ids = [i.id for i in protocol.indicators()]
+        if not ids:
+            self._show_problem("This interview's protocol has no indicators.")
+            return
+        read_only = opened.status == Status.finalized
+        # Mount first: keys handled while mounting see an interview that is not open yet.
+        navigator = Navigator(protocol, id="navigator")
+        await self.query_one("#interview-body").mount(navigator, before=0)
+        saver = None
+        if not read_only:
+            saver = Autosaver(self._store, opened.interview_id, actor=opened.actor)
+            await self.mount(saver)
+        self._navigator, self._saver = navigator, saver
+        self._opened = opened
+        self._read_only = read_only
+        self._notes = dict(opened.notes)
+        self._timeline = dict(opened.records.timeline)
+        self._seconds = dict(opened.domain_seconds)
+        self._panelist_id = opened.records.panelist_id
+        current = opened.current_indicator
+        self._indicator_id = current if current in ids else ids[0]
+        self._segment_start = self._clock()
+        self._refresh_title()
+        self._editor.hold(
+            self._indicator_id, self._notes.get(self._indicator_id, ""), read_only=read_only
+        )
+        self._apply_records(opened.records)
+        # Once laid out, so the tree scrolls by its real height.
+        self.call_after_refresh(navigator.show_indicator, self._indicator_id)
+        self._refresh_elapsed()
+        if read_only:
+            self._status.show_read_only()
+        else:
+            self._status.show_idle()
+        self._editor.focus()
+
+    def _show_problem(self, sentence: str) -> None:
+        self._view.show_message(sentence)
+        self._status.show_read_only()
+
+    def _refresh_title(self) -> None:
+        opened = self._opened
+        if opened is None:
+            return
+        chair = opened.chair
+        rater = self._panelist_name(self._panelist_id)
+        facts = [
+            f"interview {opened.interview_date.isoformat()}",
+            f"chair {chair.name}" if chair else "no chair",
+        ]
+        if chair is None or rater != chair.name:
+            facts.append(f"rating as {rater}")
+        self.query_one("#interview-title", Static).update(
+            Content.from_markup(
+                "[b]$code[/b] · $facts", code=opened.candidate_code, facts=" · ".join(facts)
+            )
+        )
+        line = self.query_one("#read-only-line", Static)
+        line.set_class(self._read_only, "-shown")
+        if self._read_only:
+            when = (
+                f" {local(opened.finalized_at).date().isoformat()}" if opened.finalized_at else ""
+            )
+            line.update(f"Finalized{when} · read-only: corrections go in an addendum.")
+
+    # ------------------------------------------------------------ navigation
+
+    def _indicators(self) -> list[Indicator]:
+        return list(self._opened.protocol.indicators()) if self._opened else []
+
+    def _domain(self, indicator_id: str) -> Domain:
+        assert self._opened is not None
+        return self._opened.protocol.domain_of(indicator_id)
+
+    def _go(self, indicator_id: str) -> None:
+        """Show another indicator, saving the notes and the position first."""
+        if self._opened is None:
+            return
+        if indicator_id != self._indicator_id:
+            self._take_notes()
+            if self._domain(indicator_id).id != self._domain(self._indicator_id).id:
+                self._bank_time()
+            self._indicator_id = indicator_id
+            if self._saver is not None:
+                self._saver.current(indicator_id)
+            self._editor.hold(
+                indicator_id, self._notes.get(indicator_id, ""), read_only=self._read_only
+            )
+            self._refresh_view()
+            self._refresh_elapsed()
+        self._nav().show_indicator(indicator_id)
+        self._editor.focus()
+
+    def _step(self, offset: int) -> None:
+        ids = [i.id for i in self._indicators()]
+        if not ids:
+            return
+        here = ids.index(self._indicator_id) if self._indicator_id in ids else 0
+        target = here + offset
+        if 0 <= target < len(ids):
+            self._go(ids[target])
+        else:
+            self.notify(
+                "This is the last indicator." if offset > 0 else "This is the first indicator.",
+                timeout=2,
+            )
+
+    def action_next(self) -> None:
+        """Go to the next indicator."""
+        self._step(1)
+
+    def action_previous(self) -> None:
+        """Go to the previous indicator."""
+        self._step(-1)
+
+    def action_jump(self) -> None:
+        """Choose any indicator from a filterable list."""
+        if self._opened is None:
+            return
+        navigator = self._nav()
+        targets = [JumpTarget(i.id, i.title, self._domain(i.id).title) for i in self._indicators()]
+        marks = {t.indicator_id: navigator.mark(t.indicator_id) for t in targets}
+
+        def chosen(indicator_id: str | None) -> None:
+            if indicator_id:
+                self._go(indicator_id)
+
+        self.app.push_screen(JumpDialog(targets, marks, self._indicator_id), callback=chosen)
+
+    @on(Navigator.Chosen)
+    def _navigator_chosen(self, message: Navigator.Chosen) -> None:
+        self._go(message.indicator_id)
+
+    def action_scroll_prompts(self, direction: int) -> None:
+        """Scroll the indicator text without leaving the notes."""
+        if direction > 0:
+            self._view.scroll_page_down(animate=False)
+        else:
+            self._view.scroll_page_up(animate=False)
+
+    def action_toggle_navigator(self) -> None:
+        """Hide the navigator to give the prompts and notes the full width."""
+        navigator = self._nav()
+        navigator.display = not navigator.display
+
+    # ----------------------------------------------------------------- notes
+
+    @on(TextArea.Changed, "#notes")
+    def _notes_changed(self) -> None:
+        self._take_notes()
+
+    def _take_notes(self) -> None:
+        """Hand the editor's text to the autosave if it changed (it is kept in memory too)."""
+        indicator_id = self._editor.indicator_id
+        if indicator_id is None or self._saver is None:
+            return
+        text = self._editor.text
+        before = self._notes.get(indicator_id, "")
+        if before == text:
+            return
+        self._notes[indicator_id] = text
+        self._saver.note(indicator_id, text)
+        if bool(before.strip()) != bool(text.strip()):
+            self._refresh_mark(indicator_id)
+            self._refresh_progress()
+
+    # ---------------------------------------------------------------- saving
+
+    @on(Autosaver.Pending)
+    def _save_pending(self) -> None:
+        self._status.show_saving()
+
+    @on(Autosaver.Saved)
+    def _save_done(self, message: Autosaver.Saved) -> None:
+        if self._saver is not None and not self._saver.unsaved:
+            self._status.show_saved(self._now())
+        if message.batch.changes_records and self._opened is not None:
+            self._reload_records(self._opened.interview_id, self._panelist_id)
+
+    @on(Autosaver.Failed)
+    def _save_failed(self, message: Autosaver.Failed) -> None:
+        self._status.show_failed(message.sentence, hint=message.hint)
+
+    @on(Autosaver.Refused)
+    def _save_refused(self, message: Autosaver.Refused) -> None:
+        if message.kind == "timeline":
+            self._timeline_drafts[message.key] = message.value
+            self._timeline.pop(message.key, None)
+            self.notify(f"Timeline not saved: {message.sentence}", severity="error", timeout=15)
+        else:
+            self.notify(
+                f"{message.what} — not saved: {message.sentence}", severity="error", timeout=30
+            )
+
+    @on(RecordsRead)
+    def _records_read(self, message: RecordsRead) -> None:
+        if message.records.panelist_id == self._panelist_id:
+            self._apply_records(message.records)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        sentence = describe_failure(error) if error is not None else "Unknown error"
+        if event.worker.name == "load":
+            self._show_problem(f"The interview could not be opened: {sentence}")
+        else:
+            self.notify(f"Could not read the interview again: {sentence}", severity="error")
+
+    def action_save_now(self) -> None:
+        """Write pending changes now (they are saved automatically anyway)."""
+        self._take_notes()
+        if self._saver is None:
+            return
+        if not self._saver.unsaved:
+            self.notify("Everything is saved.", timeout=2)
+        self._saver.save_now()
+
+    def on_unmount(self) -> None:
+        """Write whatever is left before the screen goes, in this thread, so quitting is safe."""
+        if self._saver is None:
+            return
+        # The widgets are being torn down: data only from here, no screen updates.
+        indicator_id, text = self._editor.indicator_id, self._editor.text
+        if indicator_id is not None and self._notes.get(indicator_id, "") != text:
+            self._saver.note(indicator_id, text)
+        self._bank_time()
+        self.final_save_error = self._saver.finish()
+        if self.final_save_error is not None:
+            self.log.error(f"NOT SAVED on closing: {self.final_save_error}")
+            self.app.notify(f"NOT SAVED on closing: {self.final_save_error}", severity="error")
+
+    # ---------------------------------------------------------------- timers
+
+    def _each_second(self) -> None:
+        self._refresh_elapsed()
+        if time.monotonic() - self._last_time_bank >= TIME_FLUSH_SECONDS:
+            self._bank_time()
+
+    def _bank_time(self) -> None:
+        """Hand the time spent on the current domain since the last bank to the autosave."""
+        self._last_time_bank = time.monotonic()
+        if self._opened is None or not self._indicator_id or self._saver is None:
+            return
+        now = self._clock()
+        spent = now - self._segment_start
+        self._segment_start = now
+        if spent <= 0:
+            return
+        domain_id = self._domain(self._indicator_id).id
+        self._seconds[domain_id] = self._seconds.get(domain_id, 0.0) + spent
+        self._saver.time_spent(domain_id, spent)
+
+    def _refresh_elapsed(self) -> None:
+        if self._opened is None or not self._indicator_id:
+            return
+        live = 0.0 if self._read_only else max(0.0, self._clock() - self._segment_start)
+        domain = self._domain(self._indicator_id)
+        text = (
+            f"time {duration(sum(self._seconds.values()) + live)}"
+            f" · domain {duration(self._seconds.get(domain.id, 0.0) + live)}"
+        )
+        if text != self._shown_elapsed:
+            self._shown_elapsed = text
+            self._status.show_elapsed(text)
+
+    # --------------------------------------------------------------- display
+
+    @property
+    def _actor(self) -> str:
+        return self._opened.actor if self._opened else "chair"
+
+    def _panelist_name(self, panelist_id: str) -> str:
+        panel = self._opened.panel if self._opened else ()
+        return next((p.name for p in panel if p.id == panelist_id), "nobody")
+
+    def _nav(self) -> Navigator:
+        assert self._navigator is not None, "the navigator is mounted once the interview is read"
+        return self._navigator
+
+    def _apply_records(self, records: Records) -> None:
+        self._records = records
+        self._timeline = {**records.timeline, **self._timeline}
+        for indicator in self._indicators():
+            self._refresh_mark(indicator.id)
+        self._refresh_view()
+        self._refresh_progress()
+        self._banner.show_flags(records.open_flags)
+        self.refresh_bindings()
+
+    def _my_ratings(self) -> dict[str, Rating]:
+        """The active panelist's ratings; nothing while another panelist's are still loaded."""
+        records = self._records
+        if records is None or records.panelist_id != self._panelist_id:
+            return {}
+        return records.ratings
+
+    def _mark(self, indicator_id: str) -> Mark:
+        records = self._records
+        return mark_of(
+            has_notes=bool(self._notes.get(indicator_id, "").strip()),
+            rated=indicator_id in self._my_ratings(),
+            flagged=records is not None
+            and any(f.indicator_id == indicator_id for f in records.open_flags),
+        )
+
+    def _refresh_mark(self, indicator_id: str) -> None:
+        self._nav().set_mark(indicator_id, self._mark(indicator_id))
+
+    def _refresh_progress(self) -> None:
+        records = self._records
+        indicators = self._indicators()
+        if records is None or not indicators:
+            return
+        total = len(indicators)
+        noted = sum(1 for i in indicators if self._notes.get(i.id, "").strip())
+        rated = sum(1 for i in indicators if i.id in self._my_ratings())
+        text = f"notes {noted}/{total} · rated {rated}/{total}"
+        if records.open_flags:
+            text += f" · ⚑ {len(records.open_flags)}"
+        if text != self._shown_progress:
+            self._shown_progress = text
+            self._status.show_progress(text)
+
+    def _refresh_view(self) -> None:
+        opened, records = self._opened, self._records
+        if opened is None or records is None or not self._indicator_id:
+            return
+        protocol = opened.protocol
+        indicator = protocol.indicator(self._indicator_id)
+        domain = protocol.domain_of(indicator.id)
+        ids = [i.id for i in protocol.indicators()]
+        self._view.show(
+            IndicatorDetails(
+                indicator=indicator,
+                domain=domain,
+                part=protocol.part_of(domain.id),
+                position=ids.index(indicator.id) + 1,
+                total=len(ids),
+                scale=protocol.scale,
+                rater=self._panelist_name(self._panelist_id),
+                rating=self._my_ratings().get(indicator.id),
+                quotes=[q for q in records.quotes if q.indicator_id == indicator.id],
+                evidence=[(e, ids_) for e, ids_ in records.evidence if indicator.id in ids_],
+            )
+        )
+
+    # ---------------------------------------------------------- availability
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide what cannot be done: changes to a finalized interview, resolving no flag."""
+        if action in {"flag", "quote", "evidence", "rate", "resolve", "save_now"}:
+            if self._opened is None or self._read_only:
+                return False
+        if action == "resolve":
+            return bool(self._records and self._records.open_flags)
+        return True
+
+    # --------------------------------------------------------------- capture
+
+    def _queue(self, write: Write) -> None:
+        if self._saver is not None:
+            self._saver.write(write)
+
+    def _before_dialog(self) -> None:
+        """Save the notes before a dialog covers them."""
+        self._take_notes()
+        if self._saver is not None:
+            self._saver.save_now()
+
+    def _interview_id(self) -> str:
+        assert self._opened is not None
+        return self._opened.interview_id
+
+    def action_flag(self) -> None:
+        """Raise a safety flag (works while typing in the notes)."""
+        if self._opened is None or self._read_only:
+            return
+        self._before_dialog()
+        indicator_id = self._indicator_id or None
+
+        def raised(flag: NewFlag | None) -> None:
+            if flag is None:
+                return
+            interview_id, actor = self._interview_id(), self._actor
+            self._queue(
+                Write(
+                    "Safety flag",
+                    f"{flag.kind.value}: {flag.note}",
+                    lambda session: capture.raise_flag(
+                        session,
+                        interview_id=interview_id,
+                        kind=flag.kind,
+                        note=flag.note,
+                        actor=actor,
+                        indicator_id=indicator_id,
+                        raised_at=flag.raised_at,
+                    ),
+                )
+            )
+
+        self.app.push_screen(
+            FlagDialog(
+                guidance=self._opened.protocol.guidance.get("safety", ""),
+                raised_at=self._now(),
+                indicator_id=indicator_id,
+            ),
+            callback=raised,
+        )
+
+    def action_resolve(self) -> None:
+        """Close an open safety flag, saying what action was taken."""
+        if self._records is None or not self._records.open_flags or self._read_only:
+            return
+
+        def resolved(resolution: FlagResolution | None) -> None:
+            if resolution is None:
+                return
+            interview_id, actor = self._interview_id(), self._actor
+            self._queue(
+                Write(
+                    "Flag resolution",
+                    resolution.action_taken,
+                    lambda session: capture.resolve_flag(
+                        session,
+                        interview_id=interview_id,
+                        flag_id=resolution.flag_id,
+                        action_taken=resolution.action_taken,
+                        actor=actor,
+                    ),
+                )
+            )
+
+        self.app.push_screen(ResolveFlagDialog(self._records.open_flags), callback=resolved)
+
+    def action_quote(self) -> None:
+        """Capture a verbatim quote for the current indicator."""
+        if self._opened is None or self._read_only:
+            return
+        self._before_dialog()
+        indicator_id = self._indicator_id
+        code = self._opened.candidate_code or "Candidate"
+        speakers = [code, *(p.name for p in self._opened.panel)]
+
+        def captured(quote: NewQuote | None) -> None:
+            if quote is None:
+                return
+            interview_id, actor = self._interview_id(), self._actor
+            self._queue(
+                Write(
+                    "Quote",
+                    f"“{quote.text}” — {quote.speaker}",
+                    lambda session: capture.add_quote(
+                        session,
+                        interview_id=interview_id,
+                        indicator_id=indicator_id,
+                        text=quote.text,
+                        speaker=quote.speaker,
+                        actor=actor,
+                        spoken_at=quote.spoken_at,
+                    ),
+                )
+            )
+
+        self.app.push_screen(
+            QuoteDialog(
+                indicator_id=indicator_id,
+                speakers=speakers,
+                spoken_at=self._now(),
+                text=self._editor.selected_text,
+            ),
+            callback=captured,
+        )
+
+    def action_evidence(self) -> None:
+        """Record a collateral evidence item linked to indicators."""
+        if self._opened is None or self._read_only:
+            return
+        self._before_dialog()
+
+        def added(item: EvidenceIn | None) -> None:
+            if item is None:
+                return
+            interview_id, actor = self._interview_id(), self._actor
+            self._queue(
+                Write(
+                    "Evidence",
+                    item.summary,
+                    lambda session: capture.add_evidence(
+                        session, interview_id=interview_id, item=item, actor=actor
+                    ),
+                )
+            )
+
+        self.app.push_screen(
+            EvidenceDialog(indicators=self._indicators(), current=self._indicator_id),
+            callback=added,
+        )
+
+    def action_rate(self) -> None:
+        """Rate the current indicator as the active panelist (or choose who rates)."""
+        if self._opened is None or self._records is None or self._read_only:
+            return
+        self._before_dialog()
+        indicator = self._opened.protocol.indicator(self._indicator_id)
+
+        def rated(rating: NewRating | None) -> None:
+            if rating is None:
+                return
+            interview_id = self._interview_id()
+            rater = self._panelist_name(rating.panelist_id)
+            if rating.panelist_id != self._panelist_id:
+                self._panelist_id = rating.panelist_id
+                self._refresh_title()
+                if self._records is not None:  # hide the previous rater's ratings at once
+                    self._apply_records(self._records)
+            self._queue(
+                Write(
+                    "Rating",
+                    f"{indicator.id} by {rater}: "
+                    f"{'omit' if rating.value is None else rating.value} {rating.rationale}",
+                    lambda session: ratings.save_rating(
+                        session,
+                        interview_id=interview_id,
+                        panelist_id=rating.panelist_id,
+                        indicator_id=indicator.id,
+                        value=rating.value,
+                        rationale=rating.rationale,
+                        actor=rater,
+                    ),
+                )
+            )
+
+        self.app.push_screen(
+            RatingDialog(
+                indicator=indicator,
+                scale=self._opened.protocol.scale,
+                panel=[(p.id, p.name) for p in self._opened.panel],
+                panelist_id=self._panelist_id,
+                current=self._my_ratings().get(indicator.id),
+            ),
+            callback=rated,
+        )
+
+    def action_timeline(self) -> None:
+        """Enter the timeline facts; the proportionality guideline updates as you type."""
+        if self._opened is None or self._records is None:
+            return
+        self._before_dialog()
+        values = {**self._timeline, **self._timeline_drafts}
+
+        def valid(fact_id: str, value: str) -> None:
+            self._timeline_drafts.pop(fact_id, None)
+            self._timeline[fact_id] = value
+            if self._saver is not None:
+                self._saver.timeline(fact_id, value)
+
+        def closed(raw: dict[str, str] | None) -> None:
+            if raw is None or self._read_only or self._opened is None:
+                return
+            protocol = self._opened.protocol
+            kept = []
+            for fact_id, text in raw.items():
+                try:
+                    capture.timeline_value(protocol.fact(fact_id), text)
+                except FormersError:
+                    self._timeline_drafts[fact_id] = text
+                    kept.append(protocol.fact(fact_id).label)
+                else:
+                    self._timeline_drafts.pop(fact_id, None)
+            if kept:
+                self.notify(
+                    f"Kept but not saved (not valid yet): {', '.join(kept)}. Press f8 to correct.",
+                    severity="warning",
+                    timeout=8,
+                )
+
+        self.app.push_screen(
+            TimelineDialog(
+                facts=self._opened.protocol.timeline,
+                rule=self._opened.protocol.proportionality,
+                as_of=self._opened.interview_date,
+                values=values,
+                on_valid=valid,
+                read_only=self._read_only,
+            ),
+            callback=closed,
+        )

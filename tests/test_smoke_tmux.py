@@ -1,0 +1,137 @@
+"""The real program in a real terminal: create, type, SIGKILL, restart, find the notes.
+
+Drives ``formers`` inside tmux exactly as a person would, so it catches what
+pilot tests cannot: start-up, key handling through a terminal, and autosave
+surviving a killed process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+PASSPHRASE = "smoke test passphrase"
+NOTE = "He says he left in 2015 after a friend was arrested."
+
+
+class Terminal:
+    """One detached tmux session of a fixed size."""
+
+    def __init__(self, name: str, command: str) -> None:
+        self.name = name
+        subprocess.run(
+            [
+                "tmux",
+                "new-session",
+                "-d",
+                "-s",
+                name,
+                "-x",
+                "80",
+                "-y",
+                "24",
+                "-e",
+                "TERM=xterm-256color",
+                command,
+            ],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+        ).stdout
+
+    def wait(self, pattern: str, seconds: float = 30) -> str:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.1)
+        raise AssertionError(f"{pattern!r} not on screen after {seconds}s:\n{self.screen()}")
+
+    def type(self, text: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def pid(self) -> int:
+        out = subprocess.run(
+            ["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return int(out.strip())
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def launch(tmp_path: Path) -> Iterator[object]:
+    sessions: list[Terminal] = []
+    home = tmp_path / "home"
+
+    def start() -> Terminal:
+        name = f"formers-smoke-{os.getpid()}-{len(sessions)}"
+        command = (
+            f"cd {tmp_path} && exec env FORMERS_HOME={home} FORMERS_PASSPHRASE='{PASSPHRASE}' "
+            f"{sys.executable} -m formers_tui"
+        )
+        terminal = Terminal(name, command)
+        sessions.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in sessions:
+        terminal.close()
+
+
+def test_notes_survive_sigkill(launch: object, tmp_path: Path) -> None:
+    start = launch  # type: ignore[assignment]
+    first: Terminal = start()  # type: ignore[operator]
+    first.wait("No interviews yet")
+    first.keys("n")
+    first.wait("Candidate code")
+    first.type("PM-SMOKE")
+    first.keys("Tab", "Tab", "Tab", "Tab")
+    first.type("Dr Smoke")
+    first.keys("C-s")
+    first.wait("informed consent is required")
+    first.keys("Space")
+    time.sleep(0.3)
+    first.keys("C-s")
+    first.wait(r"PM-SMOKE · interview")
+    first.wait("Running notes")  # the cursor is in the notes: type at once
+    first.type(NOTE)
+    first.wait(r"Saved \d\d:\d\d:\d\d", seconds=10)
+    os.kill(first.pid(), signal.SIGKILL)
+    first.close()
+
+    second: Terminal = start()  # type: ignore[operator]
+    listed = second.wait("PM-SMOKE")
+    assert "1/24 notes" in listed
+    second.keys("r")  # resume the last interview
+    screen = second.wait("friend was")
+    assert "He says he left in 2015" in screen
+    second.keys("C-c")
+
+    stored = tmp_path / "home" / "formers.db"
+    assert b"friend was arrested" not in stored.read_bytes()  # encrypted at rest

@@ -1,0 +1,278 @@
+"""The interview dialogs on their own: validation, keys, and the results they return."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Input, OptionList, Select, Static, TextArea
+
+from formers_tui.protocol.loader import LoadedProtocol
+from formers_tui.protocol.model import Protocol
+from formers_tui.store.capture import EvidenceIn
+from formers_tui.store.models import Bearing, EvidenceSource, FlagKind, Rating, Reliability
+from formers_tui.tui.dialogs.evidence import EvidenceDialog
+from formers_tui.tui.dialogs.flag import FlagDialog, NewFlag
+from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
+from formers_tui.tui.dialogs.quote import QuoteDialog
+from formers_tui.tui.dialogs.rating import NewRating, RatingDialog
+from formers_tui.tui.dialogs.timeline import TimelineDialog, proportionality_line
+from formers_tui.tui.widgets.navigator import Mark
+
+WHEN = datetime(2026, 11, 2, 14, 3, 22, tzinfo=timezone.utc)  # noqa: UP017
+
+
+class Host(App[None]):
+    """Opens one dialog and keeps what it returns."""
+
+    def __init__(self, dialog: Screen[Any]) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.results: list[Any] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, callback=self.results.append)
+
+
+@pytest.fixture
+def protocol(shipped_protocol: LoadedProtocol) -> Protocol:
+    return shipped_protocol.protocol
+
+
+def error_of(screen: Screen[Any]) -> str:
+    return str(screen.query_one("#dialog-error", Static).content)
+
+
+# ------------------------------------------------------------------ timeline
+
+
+def test_proportionality_line(protocol: Protocol) -> None:
+    rule = protocol.proportionality
+    as_of = date(2026, 11, 2)
+    both = {"involvement_start": "2016-11-01", "disengaged_on": "2022-11-02"}
+    line, problem = proportionality_line(rule, both, as_of)
+    assert line.startswith("involved 6.0 y, disengaged 4.0 y: below the guideline")
+    assert not problem
+    meets = {"involvement_start": "2012-11-02", "disengaged_on": "2016-11-02"}
+    assert "meets the guideline" in proportionality_line(rule, meets, as_of)[0]
+    backwards = {"involvement_start": "2020-01-01", "disengaged_on": "2016-01-01"}
+    assert proportionality_line(rule, backwards, as_of) == (
+        "The disengagement date is before involvement began.",
+        True,
+    )
+    one_date = {"disengaged_on": "2020-01-01"}
+    assert "Enter both dates" in proportionality_line(rule, one_date, as_of)[0]
+    assert "no proportionality" in proportionality_line(None, both, as_of)[0]
+
+
+async def test_timeline_hands_over_valid_values_only(protocol: Protocol) -> None:
+    seen: list[tuple[str, str]] = []
+    dialog = TimelineDialog(
+        facts=protocol.timeline,
+        rule=protocol.proportionality,
+        as_of=date(2026, 11, 2),
+        values={"depth": "member"},
+        on_valid=lambda fact, value: seen.append((fact, value)),
+    )
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dialog.query_one("#fact-involvement_start", Input).focus()
+        await pilot.press(*"2016-1")
+        await pilot.pause()
+        assert seen == []
+        assert "not a date" in str(dialog.query_one("#error-involvement_start", Static).content)
+        await pilot.press(*"1-01")
+        await pilot.pause()
+        assert seen == [("involvement_start", "2016-11-01")]
+        assert str(dialog.query_one("#error-involvement_start", Static).content) == ""
+        dialog.query_one("#fact-depth", Select).value = "leader"
+        await pilot.pause()
+        assert ("depth", "leader") in seen
+        future = (date.today() + timedelta(days=3)).isoformat()
+        dialog.query_one("#fact-disengaged_on", Input).value = future
+        await pilot.pause()
+        assert "is in the future" in str(dialog.query_one("#error-disengaged_on", Static).content)
+        await pilot.press("escape")
+    assert host.results[0]["disengaged_on"] == future  # kept as a draft, not dropped
+
+
+async def test_timeline_read_only_changes_nothing(protocol: Protocol) -> None:
+    seen: list[tuple[str, str]] = []
+    dialog = TimelineDialog(
+        facts=protocol.timeline,
+        rule=protocol.proportionality,
+        as_of=date(2026, 11, 2),
+        values={"involvement_start": "2010-01-01", "disengaged_on": "2015-01-01"},
+        on_valid=lambda fact, value: seen.append((fact, value)),
+        read_only=True,
+    )
+    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert dialog.query_one("#fact-involvement_start", Input).disabled
+        result = str(dialog.query_one("#timeline-result", Static).content)
+        assert "meets the guideline" in result
+    assert seen == []
+
+
+# -------------------------------------------------------------------- rating
+
+
+def _rating_dialog(protocol: Protocol, current: Rating | None) -> RatingDialog:
+    return RatingDialog(
+        indicator=protocol.indicator("DIS-1"),
+        scale=protocol.scale,
+        panel=[("p1", "Dr. Ada Example"), ("p2", "Sam Sample")],
+        panelist_id="p1",
+        current=current,
+    )
+
+
+async def test_rating_digit_picks_the_level(protocol: Protocol) -> None:
+    host = Host(_rating_dialog(protocol, None))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("3")
+        assert "Chosen: 3 · Clearly and consistently evident" in str(
+            host.dialog.query_one("#rating-chosen", Static).content
+        )
+        assert isinstance(host.app.focused, TextArea)
+        await pilot.press(*"3 or 4", "ctrl+s")  # digits in the rationale are text
+    assert host.results == [NewRating(panelist_id="p1", value=3, rationale="3 or 4")]
+
+
+async def test_rating_shows_only_the_active_panelists_own_rating(protocol: Protocol) -> None:
+    mine = Rating(
+        interview_id="i", indicator_id="DIS-1", panelist_id="p1", value=1, rationale="mine"
+    )
+    dialog = _rating_dialog(protocol, mine)
+    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        rationale = dialog.query_one("#rating-rationale", TextArea)
+        assert rationale.text == "mine"
+        dialog.query_one("#rating-panelist", Select).value = "p2"
+        await pilot.pause()
+        assert rationale.text == ""
+        assert "Nothing chosen yet" in str(dialog.query_one("#rating-chosen", Static).content)
+        dialog.query_one("#rating-panelist", Select).value = "p1"
+        await pilot.pause()
+        assert rationale.text == "mine"
+
+
+async def test_rating_omit(protocol: Protocol) -> None:
+    host = Host(_rating_dialog(protocol, None))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("o", "ctrl+s")
+    assert host.results == [NewRating(panelist_id="p1", value=None, rationale="")]
+
+
+# ------------------------------------------------------------------ evidence
+
+
+async def test_evidence_result_and_refusals(protocol: Protocol) -> None:
+    dialog = EvidenceDialog(indicators=list(protocol.indicators()), current="RES-2")
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert "needs a summary" in error_of(dialog)
+        dialog.query_one("#evidence-summary", TextArea).load_text("Completed restitution.")
+        dialog.query_one("#evidence-date", Input).value = (
+            date.today() + timedelta(days=1)
+        ).isoformat()
+        await pilot.press("ctrl+s")
+        assert "cannot be in the future" in error_of(dialog)
+        dialog.query_one("#evidence-date", Input).value = "2026-01-15"
+        dialog.query_one("#evidence-source", Select).value = EvidenceSource.court_record
+        dialog.query_one("#evidence-reliability", Select).value = Reliability.high
+        dialog.query_one("#evidence-bearing", Select).value = Bearing.mixed
+        await pilot.press("ctrl+s")
+    assert host.results == [
+        EvidenceIn(
+            source_type=EvidenceSource.court_record,
+            informant="",
+            obtained_on=date(2026, 1, 15),
+            reliability=Reliability.high,
+            summary="Completed restitution.",
+            bearing=Bearing.mixed,
+            indicator_ids=("RES-2",),
+        )
+    ]
+
+
+async def test_evidence_needs_a_linked_indicator(protocol: Protocol) -> None:
+    dialog = EvidenceDialog(indicators=list(protocol.indicators()), current="DIS-1")
+    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        dialog.query_one("#evidence-summary", TextArea).load_text("Letter from employer.")
+        dialog.query_one("#evidence-links").focus()
+        await pilot.press("space")  # untick the current indicator
+        await pilot.press("ctrl+s")
+        assert "at least one indicator" in error_of(dialog)
+
+
+# ------------------------------------------------------------ flag and quote
+
+
+async def test_flag_defaults_and_kind(protocol: Protocol) -> None:
+    dialog = FlagDialog(guidance=protocol.guidance["safety"], raised_at=WHEN, indicator_id=None)
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "enter", *"disclosed a child at risk", "ctrl+s")
+    assert host.results == [
+        NewFlag(kind=FlagKind.abuse_neglect, note="disclosed a child at risk", raised_at=WHEN)
+    ]
+
+
+async def test_flag_without_protocol_guidance_still_guides() -> None:
+    dialog = FlagDialog(guidance="", raised_at=WHEN, indicator_id="DIS-1")
+    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        guidance = str(dialog.query_one("#flag-guidance Static", Static).content)
+        assert "Consult the team" in guidance
+
+
+async def test_quote_needs_words() -> None:
+    dialog = QuoteDialog(indicator_id="DIS-1", speakers=["PM-1", "Dr. A"], spoken_at=WHEN)
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        assert "words of the quote" in error_of(dialog)
+        await pilot.press("escape")
+    assert host.results == [None]
+
+
+# ---------------------------------------------------------------------- jump
+
+
+async def test_jump_filters_by_words_in_any_order() -> None:
+    targets = [
+        JumpTarget("DIS-1", "Proportionate time disengaged", "Disengagement"),
+        JumpTarget("RES-2", "Accountability, amends, legal duties", "Responsibility"),
+        JumpTarget("REI-2", "Prosocial roles in society", "Reintegration"),
+    ]
+    dialog = JumpDialog(targets, {"RES-2": Mark.notes}, current="DIS-1")
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"amends respons")
+        await pilot.pause()
+        options = dialog.query_one("#jump-list", OptionList)
+        assert options.option_count == 1
+        await pilot.press("enter")
+    assert host.results == ["RES-2"]
+
+
+async def test_jump_arrow_keys_then_enter() -> None:
+    targets = [JumpTarget(f"X-{n}", f"Item {n}", "D") for n in range(1, 4)]
+    host = Host(JumpDialog(targets, {}, current="X-1"))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("down", "down", "up", "enter")
+    assert host.results == ["X-2"]
