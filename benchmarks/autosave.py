@@ -90,7 +90,7 @@ def _autosave_seconds(path: Path, passphrase: str | None) -> tuple[float, float]
             autosave()
         share = (audit_time[0] - start_audit) / (time.perf_counter() - start)
     finally:
-        audit.append = real_append  # type: ignore[assignment]
+        audit.append = real_append
         store.close()
     return seconds, share
 

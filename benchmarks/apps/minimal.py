@@ -13,7 +13,7 @@ from textual.containers import Horizontal
 from textual.widgets import Footer, Header, TextArea, Tree
 
 
-class Minimal(App[None]):
+class Minimal(App[str]):
     TITLE = "Minimal floor app"
 
     def compose(self) -> ComposeResult:
