@@ -179,3 +179,21 @@ def test_list_reads_each_stored_protocol_once(store: Store, mini_protocol: objec
         rows = list_interviews(session)
     assert len(rows) == 5 and {r.indicators for r in rows} == {4}
     assert sum("protocol_text" in s for s in statements) == 1
+
+
+def test_head_constant_matches_the_newest_migration() -> None:
+    assert migrate.head_revision() == migrate.script_head()
+
+
+def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    Store.open(tmp_path / "current.db").close()
+    code = (
+        "import sys; from pathlib import Path; from formers_tui.store.store import Store; "
+        f"Store.open(Path({str(tmp_path / 'current.db')!r})).close(); "
+        "print('alembic' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
