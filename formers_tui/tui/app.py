@@ -138,7 +138,9 @@ class FormersApp(App[None]):
         """The open store; ``None`` until the background open has finished."""
         self.catalogue: Catalogue | None = None
         """Protocols found at start-up; set together with :attr:`store`."""
-        self.home = HomeScreen(open_interview=self.open_interview, notice=notice)
+        self.home = HomeScreen(
+            open_interview=self.open_interview, open_panel=self.open_panel, notice=notice
+        )
         self._theme_before_contrast = DEFAULT_THEME
 
     def get_default_screen(self) -> Screen[None]:
@@ -273,6 +275,13 @@ class FormersApp(App[None]):
         assert self.store is not None
         self.push_screen(InterviewScreen(self.store, interview_id))
 
+    def open_panel(self, interview_id: str) -> None:
+        """Show the panel view (ratings, consensus, sign-off) of ``interview_id``."""
+        from formers_tui.tui.screens.panel import PanelScreen
+
+        assert self.store is not None
+        self.push_screen(PanelScreen(self.store, interview_id))
+
     # -- app-wide actions ----------------------------------------------------
 
     def action_help(self) -> None:
@@ -308,6 +317,11 @@ class FormersApp(App[None]):
             )
             yield SystemCommand(
                 "Filter interviews", "Type to narrow the list", self.home.action_focus_filter
+            )
+            yield SystemCommand(
+                "Panel view",
+                "Ratings matrix, agreement, consensus and sign-off of the selected interview (v)",
+                self.home.action_panel,
             )
         yield SystemCommand(
             "High contrast",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
+from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -26,16 +27,24 @@ class InterviewHarness(App[None]):
         *,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),  # noqa: UP017
+        panelist_id: str = "",
     ) -> None:
         super().__init__()
         self._store = store
         self._interview_id = interview_id
         self._clock = clock
         self._now = now
+        self._panelist_id = panelist_id
 
     def on_mount(self) -> None:
         self.push_screen(
-            InterviewScreen(self._store, self._interview_id, clock=self._clock, now=self._now)
+            InterviewScreen(
+                self._store,
+                self._interview_id,
+                clock=self._clock,
+                now=self._now,
+                panelist_id=self._panelist_id,
+            )
         )
 
     @property
@@ -45,9 +54,14 @@ class InterviewHarness(App[None]):
         return screen
 
 
-def frozen(store: Store, interview_id: str) -> InterviewHarness:
-    """A harness whose timers and clock never move, for deterministic snapshots."""
-    return InterviewHarness(store, interview_id, clock=lambda: 0.0, now=lambda: FIXED_NOW)
+def frozen(store: Store, interview_id: str, panelist_id: str = "") -> InterviewHarness:
+    """A harness whose timers and clock never move, for deterministic snapshots.
+
+    ``panelist_id`` rates from the start, as if their PIN had been typed.
+    """
+    return InterviewHarness(
+        store, interview_id, clock=lambda: 0.0, now=lambda: FIXED_NOW, panelist_id=panelist_id
+    )
 
 
 async def opened(pilot: Pilot[None]) -> InterviewScreen:
@@ -74,3 +88,13 @@ async def settled(pilot: Pilot[None]) -> None:
             await pilot.pause()
             return
     raise AssertionError("the interview screen did not settle")
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], object], what: str = "") -> None:
+    """Pause until ``condition()`` holds (store work in workers takes a moment)."""
+    for _ in range(300):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what or condition}")

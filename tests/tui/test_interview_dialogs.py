@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, OptionList, Select, Static, TextArea
+from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.protocol.model import Protocol
@@ -125,8 +125,8 @@ def _rating_dialog(protocol: Protocol, current: Rating | None) -> RatingDialog:
     return RatingDialog(
         indicator=protocol.indicator("DIS-1"),
         scale=protocol.scale,
-        panel=[("p1", "Dr. Ada Example"), ("p2", "Sam Sample")],
         panelist_id="p1",
+        panelist_name="Dr. Ada Example",
         current=current,
     )
 
@@ -144,22 +144,20 @@ async def test_rating_digit_picks_the_level(protocol: Protocol) -> None:
     assert host.results == [NewRating(panelist_id="p1", value=3, rationale="3 or 4")]
 
 
-async def test_rating_shows_only_the_active_panelists_own_rating(protocol: Protocol) -> None:
+async def test_rating_is_for_the_panelist_at_the_keyboard_only(protocol: Protocol) -> None:
     mine = Rating(
         interview_id="i", indicator_id="DIS-1", panelist_id="p1", value=1, rationale="mine"
     )
     dialog = _rating_dialog(protocol, mine)
-    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        rationale = dialog.query_one("#rating-rationale", TextArea)
-        assert rationale.text == "mine"
-        dialog.query_one("#rating-panelist", Select).value = "p2"
-        await pilot.pause()
-        assert rationale.text == ""
-        assert "Nothing chosen yet" in str(dialog.query_one("#rating-chosen", Static).content)
-        dialog.query_one("#rating-panelist", Select).value = "p1"
-        await pilot.pause()
-        assert rationale.text == "mine"
+        assert dialog.query_one("#rating-rationale", TextArea).text == "mine"
+        who = dialog.query_one("#rating-panelist", Label)
+        assert "Rating as Dr. Ada Example" in str(who.content)
+        assert not dialog.query(Select)  # no switching panelist here: that needs their PIN
+        await pilot.press("ctrl+s")
+    assert host.results == [NewRating(panelist_id="p1", value=1, rationale="mine")]
 
 
 async def test_rating_omit(protocol: Protocol) -> None:

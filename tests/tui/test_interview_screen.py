@@ -19,6 +19,7 @@ from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.evidence import EvidenceDialog
 from formers_tui.tui.dialogs.flag import FlagDialog
 from formers_tui.tui.dialogs.jump import JumpDialog
+from formers_tui.tui.dialogs.pin import PinDialog
 from formers_tui.tui.dialogs.quote import QuoteDialog
 from formers_tui.tui.dialogs.rating import RatingDialog
 from formers_tui.tui.dialogs.resolve_flag import ResolveFlagDialog
@@ -302,27 +303,33 @@ async def test_rating_for_the_chosen_panelist_including_omit(
     sam = panelist(store, interview_id, "Sam Sample")
     async with InterviewHarness(store, interview_id).run_test(size=SIZE) as pilot:
         screen = await opened(pilot)
-        assert "Not yet rated by Dr. Ada Example" in view_text(screen)
-        await pilot.press("ctrl+r")
-        assert isinstance(pilot.app.screen, RatingDialog)
+        assert "F6 to say who you are" in view_text(screen)
+        await pilot.press("ctrl+r")  # nobody rates before saying who they are
+        assert isinstance(pilot.app.screen, PinDialog)
+        await pilot.press("enter", *"1111", "enter", *"1111", "enter")  # a first PIN, twice
+        await until(pilot, lambda: isinstance(pilot.app.screen, RatingDialog))
         await pilot.press("2", *"Specific dates, matches records", "ctrl+s")
         await settled(pilot)
         assert "Dr. Ada Example: 2 · Largely evident" in view_text(screen)
         assert screen.query_one(Navigator).mark("DIS-1") is Mark.rated
 
+        await pilot.press("f6")  # pass the laptop to Sam
+        assert isinstance(pilot.app.screen, PinDialog)
+        await pilot.press("down", "enter", *"2222", "enter", *"2222", "enter")
+        await until(pilot, lambda: pilot.app.screen is screen)
+        await settled(pilot)
+        text = view_text(screen)
+        assert "Not yet rated by Sam Sample" in text
+        assert "Specific dates" not in text  # the chair's rating is not on screen
         await pilot.press("ctrl+r")
         dialog = pilot.app.screen
         assert isinstance(dialog, RatingDialog)
-        dialog.query_one("#rating-panelist", Select).value = sam.id
-        await pilot.pause()
-        # Another panelist's form starts empty: the chair's rating is not shown.
         assert dialog.query_one("#rating-rationale", TextArea).text == ""
-        dialog.query_one("#rating-levels").focus()
         await pilot.press("o", *"Not asked yet", "ctrl+s")
         await settled(pilot)
         text = view_text(screen)
         assert "Sam Sample: omitted" in text
-        assert "Dr. Ada Example:" not in text  # the chair's rating is not on screen
+        assert "Dr. Ada Example:" not in text
         assert "Specific dates" not in text
     with store.session() as session:
         by_chair = ratings.ratings_by(session, interview_id, chair.id)
@@ -335,7 +342,9 @@ async def test_rating_for_the_chosen_panelist_including_omit(
 
 
 async def test_rating_needs_a_level(store: Store, interview_id: str) -> None:
-    async with InterviewHarness(store, interview_id).run_test(size=SIZE) as pilot:
+    chair = panelist(store, interview_id, "Dr. Ada Example")
+    harness = InterviewHarness(store, interview_id, panelist_id=chair.id)
+    async with harness.run_test(size=SIZE) as pilot:
         await opened(pilot)
         await pilot.press("ctrl+r", "ctrl+s")
         dialog = pilot.app.screen

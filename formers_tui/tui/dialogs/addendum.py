@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, TextArea
 from formers_tui.errors import ValidationError
 from formers_tui.store.panel_decision import add_addendum
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import FormInput, FormTextArea, StoreFormDialog
 
 
 @dataclass(frozen=True)
@@ -79,16 +79,16 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
         with VerticalScroll(classes="dialog", can_focus=False) as box:
             box.border_title = "Addendum to the finalized interview"
             yield Label("Author (your name)", classes="field field-first")
-            yield Input(self._author, id="addendum-author", compact=True)
+            yield FormInput(self._author, id="addendum-author", compact=True)
             yield Label("Why the addendum is needed", classes="field")
-            yield Input(id="addendum-reason", compact=True)
+            yield FormInput(id="addendum-reason", compact=True)
             yield Label("Addendum", classes="field")
-            yield TextArea(id="addendum-text", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield FormTextArea(id="addendum-text")
             yield from self.buttons()
 
     def on_mount(self) -> None:
         target = "#addendum-reason" if self._author else "#addendum-author"
-        self.query_one(target).focus()
+        self.set_focus(self.query_one(target))
 
     def form(self) -> AddendumIn:
         author = self.query_one("#addendum-author", Input).value.strip()

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static, TextArea
@@ -24,7 +22,12 @@ from formers_tui.scoring.matrix import Cell, CellState, MatrixRow
 from formers_tui.scoring.summary import PanelistInfo
 from formers_tui.store.panel_decision import DissentIn, record_consensus
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import (
+    ChoiceList,
+    FormInput,
+    FormTextArea,
+    StoreFormDialog,
+)
 from formers_tui.tui.widgets.formatting import one_line
 
 OMIT = "omit"
@@ -76,11 +79,6 @@ def rating_line(name: str, cell: Cell, scale: Scale) -> str:
 
 class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
     """Pick the agreed level with its digit (or o), give the reasons, note who dissents."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(d), f"pick('{d}')", f"Level {d}", show=False) for d in range(10)),
-        Binding("o", "pick('omit')", "Omit", show=False),
-    ]
 
     DEFAULT_CSS = """
     ConsensusDialog {
@@ -147,19 +145,19 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
                     Content.from_markup("[b]o[/b]  $label", label=self._scale.omit_label), id=OMIT
                 )
             )
-            yield OptionList(*options, id="consensus-levels", compact=True)
+            shortcuts = {str(v): str(v) for v in self._scale.values if 0 <= v <= 9}
+            shortcuts.update({"o": OMIT, "minus": OMIT})
+            yield ChoiceList(*options, shortcuts=shortcuts, id="consensus-levels", compact=True)
             yield Static("", id="consensus-anchor", markup=False)
             yield Label("Rationale: the panel's reasons for this level", classes="field")
-            yield TextArea(
-                id="consensus-rationale", soft_wrap=True, tab_behavior="focus", compact=True
-            )
+            yield FormTextArea(id="consensus-rationale")
             yield Label(
                 "Dissent: who disagrees, and why (leave empty when all agree)", classes="field"
             )
             for panelist in self._panelists:
                 with Horizontal(classes="dissent"):
                     yield Label(one_line(panelist.name, 21))
-                    yield Input(
+                    yield FormInput(
                         placeholder="why, if they dissent",
                         id=f"dissent-{panelist.id}",
                         compact=True,
@@ -175,10 +173,12 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             self._highlight(OMIT if entry.value is None else str(entry.value))
             self.query_one("#consensus-rationale", TextArea).load_text(entry.rationale)
             for dissent in entry.dissent:
-                for box in self.query(f"#dissent-{dissent.panelist_id}").results(Input):
-                    box.value = dissent.reason
+                for field in self.query(f"#dissent-{dissent.panelist_id}").results(Input):
+                    field.value = dissent.reason
         self._show_anchor()
-        levels.focus()
+        self.set_focus(levels)
+        # The panelists' ratings above the list stay in view (focus scrolled past them).
+        self.call_after_refresh(self.query_one(".dialog").scroll_home, animate=False)
 
     def _highlight(self, option_id: str) -> bool:
         levels = self.query_one("#consensus-levels", OptionList)
@@ -206,19 +206,9 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             text = f"{level.value} {level.label}: {one_line(anchor, 200)}"
         self.query_one("#consensus-anchor", Static).update(text)
 
-    def action_pick(self, option_id: str) -> None:
-        """A digit picks that level, o omits; the rationale is next."""
-        if self._highlight(option_id):
-            self._show_anchor()
-            self.query_one("#consensus-rationale", TextArea).focus()
-
     @on(OptionList.OptionHighlighted, "#consensus-levels")
     def _highlighted(self) -> None:
         self._show_anchor()
-
-    @on(OptionList.OptionSelected, "#consensus-levels")
-    def _selected(self) -> None:
-        self.query_one("#consensus-rationale", TextArea).focus()
 
     def form(self) -> ConsensusIn:
         chosen = self._chosen()

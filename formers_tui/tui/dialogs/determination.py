@@ -25,7 +25,12 @@ from formers_tui.store.models import Outcome
 from formers_tui.store.panel_decision import MIN_DIFFERS_CHARS, record_determination
 from formers_tui.store.panel_view import DeterminationView
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import (
+    ChoiceList,
+    FormInput,
+    FormTextArea,
+    StoreFormDialog,
+)
 
 OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.ready: "Ready",
@@ -94,6 +99,8 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
         & .group { height: auto; }
         & .group.-hidden { display: none; }
         & #determination-date { width: 16; }
+        & #determination-rationale, & #determination-conditions,
+        & #determination-work, & #determination-differs { height: 3; }
     }
     """
 
@@ -127,40 +134,33 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
                 id="determination-suggestion",
                 markup=False,
             )
-            yield Label("Outcome (↑↓)", classes="field")
-            yield OptionList(
-                *(Option(label, id=outcome.value) for outcome, label in OUTCOME_LABELS.items()),
+            yield Label("Outcome (1, 2 or 3; or ↑↓ and enter)", classes="field")
+            yield ChoiceList(
+                *(
+                    Option(f"{n}  {label}", id=outcome.value)
+                    for n, (outcome, label) in enumerate(OUTCOME_LABELS.items(), start=1)
+                ),
+                shortcuts={str(n): o.value for n, o in enumerate(OUTCOME_LABELS, start=1)},
                 id="determination-outcome",
                 compact=True,
             )
             yield Label("Rationale: why the panel decides this", classes="field")
-            yield TextArea(
-                id="determination-rationale", soft_wrap=True, tab_behavior="focus", compact=True
-            )
+            yield FormTextArea(id="determination-rationale")
             with Vertical(id="group-conditions", classes="group -hidden"):
                 yield Label("Conditions (required for ready with conditions)", classes="field")
-                yield TextArea(
-                    id="determination-conditions",
-                    soft_wrap=True,
-                    tab_behavior="focus",
-                    compact=True,
-                )
+                yield FormTextArea(id="determination-conditions")
             with Vertical(id="group-work", classes="group -hidden"):
                 yield Label("What to work on (required for not yet ready)", classes="field")
-                yield TextArea(
-                    id="determination-work", soft_wrap=True, tab_behavior="focus", compact=True
-                )
+                yield FormTextArea(id="determination-work")
                 yield Label("Suggested review date (YYYY-MM-DD, optional)", classes="field")
-                yield Input(placeholder="YYYY-MM-DD", id="determination-date", compact=True)
+                yield FormInput(placeholder="YYYY-MM-DD", id="determination-date", compact=True)
             with Vertical(id="group-differs", classes="group -hidden"):
                 yield Label(
                     f"Why the panel differs from the suggestion "
                     f"(at least {MIN_DIFFERS_CHARS} characters)",
                     classes="field",
                 )
-                yield TextArea(
-                    id="determination-differs", soft_wrap=True, tab_behavior="focus", compact=True
-                )
+                yield FormTextArea(id="determination-differs")
             yield from self.buttons()
 
     def on_mount(self) -> None:
@@ -178,7 +178,7 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
             if found.review_date is not None:
                 self.query_one("#determination-date", Input).value = found.review_date.isoformat()
         self._show_groups()
-        outcomes.focus()
+        self.set_focus(outcomes)
 
     def _area(self, name: str) -> TextArea:
         return self.query_one(f"#determination-{name}", TextArea)
@@ -208,10 +208,6 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
     @on(OptionList.OptionHighlighted, "#determination-outcome")
     def _outcome_changed(self) -> None:
         self._show_groups()
-
-    @on(OptionList.OptionSelected, "#determination-outcome")
-    def _outcome_chosen(self) -> None:
-        self._area("rationale").focus()
 
     def form(self) -> DeterminationIn:
         outcome = self.outcome()

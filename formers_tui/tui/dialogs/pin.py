@@ -28,7 +28,7 @@ from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Panelist
 from formers_tui.store.panel import PIN_MIN_LENGTH, PinError
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import ChoiceList, FormInput, StoreFormDialog
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,7 @@ class PinFields(Vertical):
     DEFAULT_CSS = """
     PinFields {
         height: auto;
-        & Label { color: $text-muted; margin-top: 1; }
+        & Label { color: $text-muted; margin-top: 1; width: 1fr; }
         & .-hidden { display: none; }
         & #pin-hint { color: $text-muted; }
     }
@@ -126,11 +126,11 @@ class PinFields(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="chair-pin-label")
-        yield Input(password=True, id="chair-pin", compact=True)
+        yield FormInput(password=True, id="chair-pin", compact=True)
         yield Label("PIN", id="pin-label")
-        yield Input(password=True, id="pin", compact=True)
+        yield FormInput(password=True, id="pin", compact=True)
         yield Label("Type it again", id="pin-again-label")
-        yield Input(password=True, id="pin-again", compact=True)
+        yield FormInput(password=True, id="pin-again", compact=True)
         yield Static("", id="pin-hint")
 
     @property
@@ -173,7 +173,7 @@ class PinFields(Vertical):
 
     def focus_first(self) -> None:
         """Put the cursor in the first field to type in."""
-        self.query_one("#chair-pin" if self.resetting else "#pin", Input).focus()
+        self.screen.set_focus(self.query_one("#chair-pin" if self.resetting else "#pin", Input))
 
     def entry(self) -> PinEntry:
         """What was typed.
@@ -201,7 +201,7 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
     """Who is at the keyboard: choose yourself, type your PIN (or choose one)."""
 
     submit_label = "Confirm"
-    key_hint = "enter next · ctrl+s confirm · esc cancel"
+    key_hint = "ctrl+s confirm · esc cancel"
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "reset_pin", "Chair resets the PIN", show=False),
@@ -247,7 +247,7 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
             if self._purpose:
                 yield Static(self._purpose, classes="hint", markup=False)
             yield Label("Panelist (↑↓, then enter)", classes="field")
-            yield OptionList(
+            yield ChoiceList(
                 *(Option(p.label(), id=p.id) for p in self._panel), id="pin-who", compact=True
             )
             yield self._fields
@@ -262,7 +262,7 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
         if self._preselect in ids:
             self._fields.focus_first()
         else:
-            who.focus()
+            self.set_focus(who)
 
     @on(OptionList.OptionHighlighted, "#pin-who")
     def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
@@ -270,9 +270,12 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
         self._fields.show_for(chosen)
         self.show_error(None)
 
-    @on(OptionList.OptionSelected, "#pin-who")
-    def _who_chosen(self) -> None:
-        self._fields.focus_first()
+    def choice_moved(self, choices: OptionList) -> None:
+        if choices.id == "pin-who" and choices.highlighted is not None:
+            option_id = choices.get_option_at_index(choices.highlighted).id
+            chosen = next((p for p in self._panel if p.id == option_id), None)
+            if chosen is not None:
+                self._fields.show_for(chosen)
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN."""

@@ -1,12 +1,12 @@
 """One panelist's rating of the current indicator: a level (or omit) and a rationale.
 
-Only the rating of the panelist chosen here is ever shown: switching to
-another panelist clears the form instead of revealing what they gave.
+The dialog rates for the panelist at the keyboard only (whose PIN the
+interview screen has confirmed) and shows only their own rating; switching
+panelist happens outside it, behind the next panelist's PIN.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Label, OptionList, Select, Static, TextArea
+from textual.widgets import Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from formers_tui.errors import ValidationError
@@ -67,8 +67,8 @@ class RatingDialog(FormDialog[NewRating]):
         *,
         indicator: Indicator,
         scale: Scale,
-        panel: Sequence[tuple[str, str]],
         panelist_id: str,
+        panelist_name: str,
         current: Rating | None,
     ) -> None:
         """Prepare the form.
@@ -76,30 +76,27 @@ class RatingDialog(FormDialog[NewRating]):
         Args:
             indicator: the indicator to rate (its anchors are shown).
             scale: the protocol's rating scale.
-            panel: (panelist id, name) of every panel member, in order.
-            panelist_id: who is rating now.
-            current: that panelist's existing rating of the indicator, if any.
+            panelist_id: who is rating (their PIN confirmed).
+            panelist_name: their name.
+            current: their existing rating of the indicator, if any.
         """
         super().__init__()
         self._indicator = indicator
         self._scale = scale
-        self._panel = list(panel)
         self._rater = panelist_id
-        self._opened_as = panelist_id
+        self._name = panelist_name
         self._current = current
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", can_focus=False) as box:
             box.border_title = f"Rate {self._indicator.id} · {self._indicator.title}"
             with Horizontal(id="rating-who"):
-                yield Label("Rating as ", classes="field-first")
-                yield Select(
-                    [(name, ident) for ident, name in self._panel],
-                    value=self._rater,
-                    allow_blank=False,
-                    id="rating-panelist",
-                    compact=True,
-                )
+                yield Label(f"Rating as {self._name}", id="rating-panelist", classes="field-first")
+                if self._current is not None and self._current.submitted_at is not None:
+                    yield Label(
+                        " · submitted: a change is kept with the earlier version",
+                        id="rating-submitted",
+                    )
             keys = "/".join(str(v) for v in self._scale.values)
             yield Label(f"Level ({keys}, or o to omit; anchors beside each)", classes="field")
             options = [
@@ -177,14 +174,6 @@ class RatingDialog(FormDialog[NewRating]):
     @on(OptionList.OptionSelected, "#rating-levels")
     def _selected(self) -> None:
         self.query_one("#rating-rationale", TextArea).focus()
-
-    @on(Select.Changed, "#rating-panelist")
-    def _rater_changed(self, event: Select.Changed) -> None:
-        if event.value == self._rater:
-            return
-        self._rater = str(event.value)
-        # Never reveal another panelist's rating: only the one the dialog opened with.
-        self._fill(self._current if self._rater == self._opened_as else None)
 
     def result(self) -> NewRating:
         chosen = self._chosen_id()

@@ -19,7 +19,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.store import panel
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import FormTextArea, StoreFormDialog
 
 
 @dataclass(frozen=True)
@@ -88,13 +88,13 @@ class RevealDialog(StoreFormDialog[RevealIn, str]):
                 "Still to submit: " + "; ".join(self._waiting), id="reveal-waiting", markup=False
             )
             yield Label("Reason (recorded with the reveal)", classes="field")
-            yield TextArea(id="reveal-reason", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield FormTextArea(id="reveal-reason")
             yield self._fields
             yield from self.buttons()
 
     def on_mount(self) -> None:
         self._fields.show_for(self._chair)
-        self.query_one("#reveal-reason", TextArea).focus()
+        self.set_focus(self.query_one("#reveal-reason", TextArea))
 
     def form(self) -> RevealIn:
         reason = self.query_one("#reveal-reason", TextArea).text.strip()

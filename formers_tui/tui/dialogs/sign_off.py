@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 from formers_tui.store.panel_decision import SignOffState, sign_off
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
-from formers_tui.tui.dialogs.store_form import StoreFormDialog
+from formers_tui.tui.dialogs.store_form import ChoiceList, StoreFormDialog
 
 
 def sign(store: Store, interview_id: str, entry: PinEntry) -> SignOffState:
@@ -45,7 +45,7 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
     """Choose who signs, type their PIN; repeat until everyone has signed."""
 
     submit_label = "Sign"
-    key_hint = "enter next · ctrl+s sign · esc close"
+    key_hint = "ctrl+s sign · esc close"
     cancel_label = "Close"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -101,7 +101,7 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
             yield Static("", id="sign-state", markup=False)
             yield Static("", id="sign-done", markup=False)
             yield Label("Who signs now (↑↓, then enter)", classes="field")
-            yield OptionList(id="sign-who", compact=True)
+            yield ChoiceList(id="sign-who", compact=True)
             yield self._fields
             yield from self.buttons()
 
@@ -127,9 +127,12 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
             self._fields.show_for(chosen)
             self.show_error(None)
 
-    @on(OptionList.OptionSelected, "#sign-who")
-    def _who_chosen(self) -> None:
-        self._fields.focus_first()
+    def choice_moved(self, choices: OptionList) -> None:
+        if choices.id == "sign-who" and choices.highlighted is not None:
+            option_id = choices.get_option_at_index(choices.highlighted).id
+            chosen = next((p for p in self._panel if p.id == option_id), None)
+            if chosen is not None:
+                self._fields.show_for(chosen)
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN, then sign."""

@@ -6,18 +6,25 @@ Such a dialog checks its own fields first, then runs the change given to it
 in a thread worker; if the store refuses, its sentence appears under the form
 and everything typed stays where it was. The dialog closes with the change's
 result once the change is committed.
+
+Enter moves to the next field. People type a PIN, Enter and the PIN again
+in one burst, faster than Textual moves the focus: keys already on their way
+to the previous field would land there. So focus moves at once
+(:meth:`Screen.set_focus`), and a key that still reaches a field or list
+after the cursor has left it is handed on to the field that has the cursor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
-from textual import on, work
+from textual import events, on, work
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input
+from textual.widgets import Button, Input, OptionList, TextArea
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker
 
 from formers_tui.errors import FormersError
@@ -26,6 +33,149 @@ from formers_tui.tui.workers import DB, post_result, user_error
 
 FormT = TypeVar("FormT")
 DoneT = TypeVar("DoneT")
+
+
+TEXT_FIELDS = (Input, TextArea)
+
+
+def hand_on(key: events.Key, focused: Widget) -> bool:
+    """Put a key typed for ``focused`` there; return whether it was taken."""
+    if isinstance(focused, FormInput) and key.key == "enter":
+        focused.advance()
+    elif isinstance(focused, Input):
+        if key.key == "backspace":
+            focused.action_delete_left()
+        elif key.is_printable and key.character:
+            focused.insert_text_at_cursor(key.character)
+        else:
+            return False
+    elif isinstance(focused, TextArea):
+        if key.key == "backspace":
+            focused.action_delete_left()
+        elif key.key == "enter":
+            focused.insert("\n")
+        elif key.is_printable and key.character:
+            focused.insert(key.character)
+        else:
+            return False
+    else:
+        return False
+    key.stop()
+    key.prevent_default()
+    return True
+
+
+def route_key(widget: Widget, event: events.Key) -> bool:
+    """Move on at once on tab, and hand on keys that arrive after the cursor has left.
+
+    Returns:
+        Whether the key was dealt with here.
+    """
+    screen = widget.screen
+    if event.key in ("tab", "shift+tab"):
+        event.stop()
+        event.prevent_default()
+        if event.key == "tab":
+            screen.focus_next()
+        else:
+            screen.focus_previous()
+        return True
+    focused = screen.focused
+    return focused is not None and focused is not widget and hand_on(event, focused)
+
+
+class FormInput(Input):
+    """A one-line field whose Enter moves on at once, and which hands on late keys."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if route_key(self, event):
+            return
+        if event.key in ("enter", "backspace"):
+            # Here rather than as bindings, so they keep their place among the characters.
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                self.advance()
+            else:
+                self.action_delete_left()
+            return
+        await super()._on_key(event)
+
+    def advance(self) -> None:
+        """Move to the next field, or save when this is the last one."""
+        screen = self.screen
+        if isinstance(screen, StoreFormDialog):
+            screen.advance_from(self)
+        else:
+            self.post_message(self.Submitted(self, self.value))
+
+
+class FormTextArea(TextArea):
+    """A text box that moves on at once on tab and hands on keys that arrive after."""
+
+    def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
+        super().__init__(id=id, soft_wrap=True, tab_behavior="focus", compact=True)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if route_key(self, event):
+            return
+        await super()._on_key(event)
+
+
+class ChoiceList(OptionList):
+    """A list whose Enter (or a shortcut key) chooses and moves to the next field at once."""
+
+    def __init__(
+        self, *options: Option, shortcuts: Mapping[str, str] | None = None, **kwargs: Any
+    ) -> None:
+        """Create the list.
+
+        Args:
+            options: the choices.
+            shortcuts: keys that choose an option directly (key -> option id).
+            kwargs: as for :class:`OptionList`.
+        """
+        super().__init__(*options, **kwargs)
+        self._shortcuts = dict(shortcuts or {})
+
+    async def _on_key(self, event: events.Key) -> None:
+        if route_key(self, event):
+            return
+        moves = {
+            "up": self.action_cursor_up,
+            "down": self.action_cursor_down,
+            "home": self.action_first,
+            "end": self.action_last,
+        }
+        if event.key in moves:  # here, like enter, so they keep their order
+            event.stop()
+            event.prevent_default()
+            moves[event.key]()
+            self._moved()
+            return
+        if event.key == "enter" or event.key in self._shortcuts:
+            event.stop()
+            event.prevent_default()
+            if event.key in self._shortcuts:
+                try:
+                    self.highlighted = self.get_option_index(self._shortcuts[event.key])
+                except OptionDoesNotExist:  # not on this scale
+                    return
+                self._moved()
+            self.action_select()
+            return
+        await super()._on_key(event)
+
+    def _moved(self) -> None:
+        screen = self.screen
+        if isinstance(screen, StoreFormDialog):
+            screen.choice_moved(self)
+
+    def action_select(self) -> None:
+        super().action_select()
+        screen = self.screen
+        if self.highlighted is not None and isinstance(screen, StoreFormDialog):
+            screen.advance_from(self)
 
 
 def shown(widget: Widget) -> bool:
@@ -107,12 +257,26 @@ class StoreFormDialog(FormDialog[DoneT], Generic[FormT, DoneT]):
             self._set_busy(False)
             self.show_error(str(error))
 
-    @on(Input.Submitted)
-    def _enter_in_field(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field; in the last one it saves."""
-        event.stop()
-        fields = [f for f in self.query("Input, TextArea") if shown(f)]
-        if event.input in fields and event.input is not fields[-1]:
-            fields[fields.index(event.input) + 1].focus()
+    def choice_moved(self, choices: OptionList) -> None:
+        """The highlight of ``choices`` moved; fields that depend on it follow at once.
+
+        (The ``OptionHighlighted`` message comes later, after keys typed meanwhile.)
+        """
+
+    def advance_from(self, field: Widget) -> None:
+        """Enter in ``field``: the next field to type in, or save from the last one."""
+        chain = self.focus_chain
+        later = chain[chain.index(field) + 1 :] if field in chain else []
+        following = next((f for f in later if isinstance(f, TEXT_FIELDS) and shown(f)), None)
+        if following is not None:
+            self.set_focus(following)
+        elif isinstance(field, OptionList):
+            self.focus_next()
         else:
             self.action_submit()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that bubbled up here while a text field has the cursor was meant for it."""
+        focused = self.focused
+        if isinstance(focused, TEXT_FIELDS) and event.key != "escape":
+            hand_on(event, focused)

@@ -53,8 +53,8 @@ MIN_PROTOCOL_WIDTH = 12
 MAX_CODE_WIDTH = 24
 """Longer candidate codes are shortened with an ellipsis."""
 
-TYPE_TO_FILTER = frozenset("abcdefghijklmopstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
-"""Keys that, typed on the table, start a filter (``n``, ``r`` and ``q`` are commands)."""
+TYPE_TO_FILTER = frozenset("abcdefghijklmopstuwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+"""Keys that, typed on the table, start a filter (``n``, ``r``, ``v`` and ``q`` are commands)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +179,7 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("n", "new_interview", "New", priority=True),
         Binding("r", "resume", "Resume last", priority=True),
+        Binding("v", "panel", "Panel view", priority=True),
         Binding("slash", "focus_filter", "Filter", priority=True),
         Binding("q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Help", show=False, priority=True),
@@ -192,15 +193,23 @@ class HomeScreen(Screen[None]):
         rows: list[Listed]
         """Every interview, most recently changed first."""
 
-    def __init__(self, *, open_interview: Callable[[str], object], notice: str = "") -> None:
+    def __init__(
+        self,
+        *,
+        open_interview: Callable[[str], object],
+        open_panel: Callable[[str], object] | None = None,
+        notice: str = "",
+    ) -> None:
         """Create the screen.
 
         Args:
             open_interview: shows the interview with this (full) id.
+            open_panel: shows the panel view of the interview with this id.
             notice: a line always shown above the list (e.g. that the store is a demo).
         """
         super().__init__(id="home")
         self.open_interview = open_interview
+        self.open_panel = open_panel
         self.notice = notice
         self.store: Store | None = None
         """The open store; ``None`` until the app has opened it."""
@@ -319,7 +328,7 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Leave letter keys to the text field being typed in; offer only what applies."""
-        if action in ("new_interview", "resume", "focus_filter", "quit", "help"):
+        if action in ("new_interview", "resume", "focus_filter", "quit", "help", "panel"):
             return not isinstance(self.focused, Input)
         if action == "clear_filter":
             field = next(self.query("#filter").results(Input), None)
@@ -498,6 +507,16 @@ class HomeScreen(Screen[None]):
             self.notify("There is no unfinished interview to resume.", severity="warning")
             return
         self.open_interview(latest.summary.id)
+
+    def action_panel(self) -> None:
+        """Open the panel view of the interview under the cursor."""
+        if not self._ready() or self.open_panel is None:
+            return
+        interview_id = self.current_id()
+        if interview_id is None:
+            self.notify("Choose an interview first.", severity="warning")
+            return
+        self.open_panel(interview_id)
 
     def action_new_interview(self) -> None:
         """Fill in a new interview; open it once created."""

@@ -5,14 +5,16 @@ store: the interview is read in a thread worker, every change goes to the
 :class:`~formers_tui.tui.widgets.autosave.Autosaver` (which writes in the
 background within about a second), and what is shown after a capture is
 re-read in a worker too. The screen only ever shows the active panelist's
-own ratings.
+own ratings: whoever rates first proves who they are with their PIN (F6), so
+nobody rates, or sees ratings, as someone else. ctrl+u submits the current
+domain for them; the panel view (ctrl+b) shows what they may see of the rest.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import ClassVar
@@ -30,7 +32,7 @@ from textual.worker import Worker, WorkerState
 
 from formers_tui.errors import FormersError
 from formers_tui.protocol.model import Domain, Indicator, Protocol
-from formers_tui.store import capture, ratings
+from formers_tui.store import capture, panel, ratings
 from formers_tui.store.capture import EvidenceIn
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
@@ -39,9 +41,11 @@ from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.evidence import EvidenceDialog
 from formers_tui.tui.dialogs.flag import FlagDialog, NewFlag
 from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
 from formers_tui.tui.dialogs.quote import NewQuote, QuoteDialog
 from formers_tui.tui.dialogs.rating import NewRating, RatingDialog
 from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDialog
+from formers_tui.tui.dialogs.submit import SubmitDialog
 from formers_tui.tui.dialogs.timeline import TimelineDialog
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
 from formers_tui.tui.widgets.flag_banner import FlagBanner
@@ -52,6 +56,12 @@ from formers_tui.tui.widgets.notes_editor import NotesEditor
 from formers_tui.tui.widgets.screen_commands import ScreenBindingCommands
 from formers_tui.tui.widgets.status_line import StatusLine
 from formers_tui.tui.workers import DB, post_result
+
+LOCKED = "This interview is finalized and cannot be changed; add an addendum instead (ctrl+b)."
+"""What a change key says on a finalized interview."""
+
+SAVE_WAIT_TRIES = 50
+"""Tenths of a second to wait for the autosave before submitting a domain."""
 
 TIME_FLUSH_SECONDS = 30.0
 """Hand accrued domain time to the autosave at least this often, even when nobody types."""
@@ -77,6 +87,8 @@ class Records:
     evidence: tuple[tuple[Evidence, tuple[str, ...]], ...]
     open_flags: tuple[SafetyFlag, ...]
     timeline: dict[str, str]
+    submitted: frozenset[str] = frozenset()
+    """Domain ids the active panelist has submitted."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +129,14 @@ def read_records(session: Session, interview_id: str, panelist_id: str) -> Recor
         ),
         open_flags=tuple(capture.flags_of(session, interview_id, open_only=True)),
         timeline=capture.timeline_of(session, interview_id),
+        submitted=frozenset(panel.progress(session, interview_id).submitted_by(panelist_id))
+        if panelist_id
+        else frozenset(),
     )
 
 
-def read_opened(store: Store, interview_id: str) -> Opened:
-    """Read an interview for the screen.
+def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opened:
+    """Read an interview for the screen, with ``panelist_id``'s ratings (none: nobody's).
 
     Raises:
         FormersError: unknown interview.
@@ -129,20 +144,20 @@ def read_opened(store: Store, interview_id: str) -> Opened:
     with store.session() as session:
         interview = get_interview(session, interview_id)
         header = interview_header(session, interview)
-        panel = tuple(header.panel)
-        chair = header.chair or (panel[0] if panel else None)
+        members = tuple(header.panel)
+        rater = panelist_id if any(p.id == panelist_id for p in members) else ""
         return Opened(
             interview_id=interview.id,
             candidate_code=header.candidate_code,
             protocol=protocol_of(interview),
-            panel=panel,
+            panel=members,
             status=interview.status,
             finalized_at=interview.finalized_at,
             interview_date=interview.interview_date,
             current_indicator=interview.current_indicator,
             notes=capture.notes_of(session, interview.id),
             domain_seconds=capture.domain_times(session, interview.id),
-            records=read_records(session, interview.id, chair.id if chair else ""),
+            records=read_records(session, interview.id, rater),
         )
 
 
@@ -174,6 +189,11 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+l,f4", "evidence", "Evidence", tooltip="Add collateral evidence"),
         Binding("f8", "timeline", "Timeline", tooltip="Timeline facts"),
         Binding(RESOLVE_KEY, "resolve", "Resolve flag", tooltip="Resolve a safety flag"),
+        Binding("f6", "switch_panelist", "Panelist", tooltip="Switch the panelist who rates (PIN)"),
+        Binding(
+            "ctrl+u,alt+s", "submit_domain", "Submit", tooltip="Submit my ratings of this domain"
+        ),
+        Binding("ctrl+b", "panel_view", "Panel view", show=False, tooltip="Open the panel view"),
         Binding(
             "ctrl+backslash",
             "toggle_navigator",
@@ -183,6 +203,12 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+down,alt+pagedown", "scroll_prompts(1)", "Scroll prompts down", show=False),
         Binding("ctrl+up,alt+pageup", "scroll_prompts(-1)", "Scroll prompts up", show=False),
         Binding("ctrl+s", "save_now", "Save now", show=False),
+        # Changes refused on a finalized interview say so instead of doing nothing.
+        Binding(
+            f"ctrl+f,f2,ctrl+t,f3,ctrl+r,f5,ctrl+l,f4,ctrl+u,alt+s,{RESOLVE_KEY}",
+            "locked",
+            show=False,
+        ),
     ]
 
     @dataclass
@@ -190,6 +216,12 @@ class InterviewScreen(Screen[None]):
         """The interview was read from the store."""
 
         opened: Opened
+
+    @dataclass
+    class StatusRead(Message):
+        """Whether the interview was finalized (``None``: still open)."""
+
+        finalized_at: datetime | None
 
     @dataclass
     class RecordsRead(Message):
@@ -204,6 +236,7 @@ class InterviewScreen(Screen[None]):
         *,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utc_now,
+        panelist_id: str = "",
     ) -> None:
         """Prepare the screen; the interview is read in a worker once mounted.
 
@@ -212,6 +245,8 @@ class InterviewScreen(Screen[None]):
             interview_id: the interview (or an unambiguous prefix of its id).
             clock: seconds for the interview timers (tests freeze it).
             now: the current time for captures and the status line (tests fix it).
+            panelist_id: a panelist whose PIN is already confirmed, rating from
+                the start; by default nobody rates until someone types their PIN.
         """
         super().__init__()
         self._store = store
@@ -222,7 +257,10 @@ class InterviewScreen(Screen[None]):
         self._records: Records | None = None
         self._notes: dict[str, str] = {}
         self._indicator_id = ""
-        self._panelist_id = ""
+        self._panelist_id = panelist_id
+        self._pins_set: set[str] = set()
+        self._in_panel_view = False
+        """Panelists who chose a PIN since the interview was read."""
         self._read_only = True
         self._timeline: dict[str, str] = {}
         """Timeline values as last typed (valid ones; the store has them or soon will)."""
@@ -274,7 +312,9 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="load")
     def _load(self) -> None:
-        post_result(self, self.Loaded(read_opened(self._store, self._requested_id)))
+        post_result(
+            self, self.Loaded(read_opened(self._store, self._requested_id, self._panelist_id))
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="records")
     def _reload_records(self, interview_id: str, panelist_id: str) -> None:
@@ -331,13 +371,14 @@ class InterviewScreen(Screen[None]):
         if opened is None:
             return
         chair = opened.chair
-        rater = self._panelist_name(self._panelist_id)
         facts = [
             f"interview {opened.interview_date.isoformat()}",
             f"chair {chair.name}" if chair else "no chair",
         ]
-        if chair is None or rater != chair.name:
-            facts.append(f"rating as {rater}")
+        if self._panelist_id:
+            facts.append(f"rating as {self._panelist_name(self._panelist_id)}")
+        elif not self._read_only:
+            facts.append("F6: who rates")
         self.query_one("#interview-title", Static).update(
             Content.from_markup(
                 "[b]$code[/b] · $facts", code=opened.candidate_code, facts=" · ".join(facts)
@@ -349,7 +390,10 @@ class InterviewScreen(Screen[None]):
             when = (
                 f" {local(opened.finalized_at).date().isoformat()}" if opened.finalized_at else ""
             )
-            line.update(f"Finalized{when} · read-only: corrections go in an addendum.")
+            line.update(
+                f"Finalized{when} · read-only: nothing here can change; corrections go in an "
+                "addendum (panel view, ctrl+b)."
+            )
 
     # ------------------------------------------------------------ navigation
 
@@ -491,6 +535,8 @@ class InterviewScreen(Screen[None]):
             return
         error = event.worker.error
         sentence = describe_failure(error) if error is not None else "Unknown error"
+        if event.worker.name == "status":
+            self._in_panel_view = False
         if event.worker.name == "load":
             self._show_problem(f"The interview could not be opened: {sentence}")
         else:
@@ -523,7 +569,12 @@ class InterviewScreen(Screen[None]):
 
     def _each_second(self) -> None:
         self._refresh_elapsed()
-        if time.monotonic() - self._last_time_bank >= TIME_FLUSH_SECONDS:
+        # Not while the panel view is open, nor until it is known whether it finalized
+        # the interview: a finalized interview takes no more writes.
+        if (
+            not self._in_panel_view
+            and time.monotonic() - self._last_time_bank >= TIME_FLUSH_SECONDS
+        ):
             self._bank_time()
 
     def _bank_time(self) -> None:
@@ -584,6 +635,13 @@ class InterviewScreen(Screen[None]):
             return {}
         return records.ratings
 
+    def _my_submitted(self) -> frozenset[str]:
+        """Domains the active panelist has submitted (as last read)."""
+        records = self._records
+        if records is None or records.panelist_id != self._panelist_id:
+            return frozenset()
+        return records.submitted
+
     def _mark(self, indicator_id: str) -> Mark:
         records = self._records
         return mark_of(
@@ -627,8 +685,9 @@ class InterviewScreen(Screen[None]):
                 position=ids.index(indicator.id) + 1,
                 total=len(ids),
                 scale=protocol.scale,
-                rater=self._panelist_name(self._panelist_id),
+                rater=self._panelist_name(self._panelist_id) if self._panelist_id else "",
                 rating=self._my_ratings().get(indicator.id),
+                domain_submitted=domain.id in self._my_submitted(),
                 quotes=[q for q in records.quotes if q.indicator_id == indicator.id],
                 evidence=[(e, ids_) for e, ids_ in records.evidence if indicator.id in ids_],
             )
@@ -638,9 +697,11 @@ class InterviewScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Hide what cannot be done: changes to a finalized interview, resolving no flag."""
-        if action in {"flag", "quote", "evidence", "rate", "resolve", "save_now"}:
+        if action in {"flag", "quote", "evidence", "rate", "resolve", "save_now", "submit_domain"}:
             if self._opened is None or self._read_only:
                 return False
+        if action == "locked":
+            return self._opened is not None and self._read_only
         if action == "resolve":
             return bool(self._records and self._records.open_flags)
         return True
@@ -787,31 +848,30 @@ class InterviewScreen(Screen[None]):
         )
 
     def action_rate(self) -> None:
-        """Rate the current indicator as the active panelist (or choose who rates)."""
+        """Rate the current indicator as the active panelist (asking who, with a PIN, first)."""
         if self._opened is None or self._records is None or self._read_only:
             return
         self._before_dialog()
+        if not self._panelist_id:
+            self._choose_panelist(then=self.action_rate)
+            return
         indicator = self._opened.protocol.indicator(self._indicator_id)
+        panelist_id = self._panelist_id
+        rater = self._panelist_name(panelist_id)
 
         def rated(rating: NewRating | None) -> None:
             if rating is None:
                 return
             interview_id = self._interview_id()
-            rater = self._panelist_name(rating.panelist_id)
-            if rating.panelist_id != self._panelist_id:
-                self._panelist_id = rating.panelist_id
-                self._refresh_title()
-                if self._records is not None:  # hide the previous rater's ratings at once
-                    self._apply_records(self._records)
             self._queue(
                 Write(
                     "Rating",
                     f"{indicator.id} by {rater}: "
                     f"{'omit' if rating.value is None else rating.value} {rating.rationale}",
-                    lambda session: ratings.save_rating(
+                    lambda session: panel.rate(
                         session,
                         interview_id=interview_id,
-                        panelist_id=rating.panelist_id,
+                        panelist_id=panelist_id,
                         indicator_id=indicator.id,
                         value=rating.value,
                         rationale=rating.rationale,
@@ -824,12 +884,179 @@ class InterviewScreen(Screen[None]):
             RatingDialog(
                 indicator=indicator,
                 scale=self._opened.protocol.scale,
-                panel=[(p.id, p.name) for p in self._opened.panel],
-                panelist_id=self._panelist_id,
+                panelist_id=panelist_id,
+                panelist_name=rater,
                 current=self._my_ratings().get(indicator.id),
             ),
             callback=rated,
         )
+
+    # ------------------------------------------------------------ panelists
+
+    def _choose_panelist(self, then: Callable[[], object] | None = None) -> None:
+        """Ask who is at the keyboard (their PIN, or a first PIN chosen twice)."""
+        opened = self._opened
+        if opened is None:
+            return
+        choices = [
+            PanelistChoice(
+                p.id, p.name, p.pin_hash is not None or p.id in self._pins_set, p.is_chair
+            )
+            for p in opened.panel
+        ]
+
+        def confirmed(who: PanelistChoice | None) -> None:
+            if who is None:
+                return
+            self._pins_set.add(who.id)  # a first PIN may have just been chosen
+            self._set_panelist(who.id)
+            if then is not None:
+                then()
+
+        self.app.push_screen(
+            PinDialog(
+                self._store,
+                opened.interview_id,
+                panel=choices,
+                title="Who is rating?",
+                purpose=(
+                    "Ratings are blind: each panelist sees only their own until they submit. "
+                    "Pass the laptop, choose yourself and type your PIN."
+                ),
+            ),
+            callback=confirmed,
+        )
+
+    def _set_panelist(self, panelist_id: str) -> None:
+        """Make ``panelist_id`` the one who rates; nothing of the previous one stays shown."""
+        if panelist_id == self._panelist_id or self._opened is None:
+            return
+        self._panelist_id = panelist_id
+        self._refresh_title()
+        if self._records is not None:  # hides the previous rater's ratings at once
+            self._apply_records(self._records)
+        self._reload_records(self._opened.interview_id, panelist_id)
+
+    def action_switch_panelist(self) -> None:
+        """Pass the laptop: the next panelist proves who they are with their PIN."""
+        if self._opened is None:
+            return
+        self._before_dialog()
+        self._choose_panelist()
+
+    def action_submit_domain(self) -> None:
+        """Submit the active panelist's ratings of the current domain (once they are saved)."""
+        if self._opened is None or self._read_only:
+            return
+        self._before_dialog()
+        if not self._panelist_id:
+            self._choose_panelist(then=self.action_submit_domain)
+            return
+        self._when_saved(self._open_submit)
+
+    def _when_saved(self, then: Callable[[], object], tries: int = 0) -> None:
+        """Run ``then`` once every change made so far is in the store."""
+        if self._saver is None or not self._saver.unsaved:
+            then()
+        elif tries >= SAVE_WAIT_TRIES:
+            self.notify(
+                "Not everything is saved yet (see the status line); submit once it is.",
+                severity="error",
+            )
+        else:
+            self._saver.save_now()
+            self.set_timer(0.1, lambda: self._when_saved(then, tries + 1))
+
+    def _open_submit(self) -> None:
+        opened = self._opened
+        if opened is None or not self._panelist_id:
+            return
+        domain = self._domain(self._indicator_id)
+        panelist_id = self._panelist_id
+
+        def submitted(domain_id: str | None) -> None:
+            if domain_id is None or self._opened is None:
+                return
+            self.notify(
+                f"{domain.title} submitted. The others' submitted ratings in it are in the "
+                "panel view (ctrl+b).",
+                timeout=6,
+            )
+            self._reload_records(self._opened.interview_id, panelist_id)
+
+        self.app.push_screen(
+            SubmitDialog(
+                self._store,
+                opened.interview_id,
+                panelist_id=panelist_id,
+                panelist_name=self._panelist_name(panelist_id),
+                domain=domain,
+                scale=opened.protocol.scale,
+            ),
+            callback=submitted,
+        )
+
+    def action_panel_view(self) -> None:
+        """Open the panel view, as the active panelist (their PIN is already confirmed)."""
+        from formers_tui.tui.screens.panel import PanelScreen
+
+        if self._opened is None:
+            return
+        self._before_dialog()
+        self._in_panel_view = True
+        self.app.push_screen(
+            PanelScreen(self._store, self._opened.interview_id, viewer_id=self._panelist_id or None)
+        )
+
+    def action_locked(self) -> None:
+        """Say why a change is refused: the interview is finalized."""
+        self.notify(LOCKED, severity="warning", timeout=6)
+        self.query_one("#read-only-line", Static).update(f"Refused: {LOCKED}")
+
+    @on(StatusRead)
+    def _status_read(self, message: StatusRead) -> None:
+        self._in_panel_view = False
+        if message.finalized_at is None or self._opened is None or self._read_only:
+            return
+        self._become_read_only(message.finalized_at)
+
+    def on_screen_resume(self) -> None:
+        """Back from the panel view: the interview may have been finalized meanwhile.
+
+        Time is not written until that is known (see :meth:`_each_second`).
+        """
+        if not self._in_panel_view or self._opened is None:
+            return
+        self._check_status(self._opened.interview_id)
+        if self._panelist_id:
+            self._reload_records(self._opened.interview_id, self._panelist_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="status", name="status")
+    def _check_status(self, interview_id: str) -> None:
+        with self._store.session() as session:
+            interview = get_interview(session, interview_id)
+            finalized = interview.finalized_at if interview.status == Status.finalized else None
+        post_result(self, self.StatusRead(finalized))
+
+    def _become_read_only(self, finalized_at: datetime) -> None:
+        """The panel finalized the interview elsewhere: stop writing, show it read-only."""
+        assert self._opened is not None
+        self._take_notes()
+        saver, self._saver = self._saver, None
+        if saver is not None:
+            # Time spent since is not written: a finalized interview takes no more changes.
+            problem = saver.finish() if saver.unsaved else None
+            if problem is not None:
+                self.notify(f"NOT SAVED (finalized meanwhile): {problem}", severity="error")
+            saver.remove()
+        self._opened = replace(self._opened, status=Status.finalized, finalized_at=finalized_at)
+        self._read_only = True
+        self._editor.hold(
+            self._indicator_id, self._notes.get(self._indicator_id, ""), read_only=True
+        )
+        self._status.show_read_only()
+        self._refresh_title()
+        self.refresh_bindings()
 
     def action_timeline(self) -> None:
         """Enter the timeline facts; the proportionality guideline updates as you type."""

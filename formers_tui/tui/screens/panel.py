@@ -22,6 +22,7 @@ from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual import on, work
@@ -182,57 +183,61 @@ def alpha_note(stats: Agreement) -> str:
     return reason if reason.startswith("too little data") else f"too little data: {reason}"
 
 
-def agreement_table(report: PanelReport) -> Table:
-    """Alpha, pairable values and the two percentages per domain, part and overall."""
+def agreement_view(report: PanelReport) -> Group:
+    """Alpha, pairable values and the two percentages per domain, part and overall.
+
+    Why a statistic is missing follows the table as a note per row, so the
+    table itself fits 80 columns.
+    """
     table = Table(
         title="Agreement between panelists (ordinal Krippendorff's alpha; omits left out)",
         title_justify="left",
-        expand=True,
         box=None,
         padding=(0, 1),
         header_style="bold",
     )
-    table.add_column("Scope", ratio=3)
+    table.add_column("Scope", no_wrap=True)
     table.add_column("α", justify="right", no_wrap=True)
     table.add_column("Pairable", justify="right", no_wrap=True)
     table.add_column("Exact", justify="right", no_wrap=True)
     table.add_column("±1 level", justify="right", no_wrap=True)
-    table.add_column("Note", ratio=4)
+    notes = Table.grid(padding=(0, 1))
+    notes.add_column(no_wrap=True)
+    notes.add_column()
     for row in report.scores.agreement:
         stats = row.stats
         scope = {"part": f"{row.title} (part)", "overall": "Overall"}.get(row.scope, row.title)
+        note = alpha_note(stats)
         table.add_row(
             Text(scope, style="bold" if row.scope != "domain" else ""),
-            "—" if stats.alpha is None else f"{stats.alpha:.2f}",
+            ("—" if stats.alpha is None else f"{stats.alpha:.2f}") + ("*" if note else " "),
             str(stats.pairable),
             percent(stats.exact),
             percent(stats.within_one),
-            alpha_note(stats),
         )
-    return table
+        if note:
+            notes.add_row(f"* {scope}:", note)
+    parts: list[Table | Text] = [table]
+    if notes.row_count:
+        parts += [Text(""), notes]
+    return Group(*parts)
 
 
-def suggestion_content(advice: Suggestion) -> Content:
+def suggestion_view(advice: Suggestion) -> Group:
     """The computed suggestion, labelled as one, with every rule it checked."""
-    lines = [
-        Content.from_markup("[b]Computed suggestion: $label[/b]", label=advice.label),
-        Content(
-            "A suggestion only, from the protocol's thresholds and what is recorded: "
-            "the panel decides."
-        ),
-        Content(""),
-    ]
+    head = Text.assemble(
+        (f"Computed suggestion: {advice.label}", "bold"),
+        "\nA suggestion only, from the protocol's thresholds and what is recorded: "
+        "the panel decides.\n",
+    )
+    reasons = Table.grid(padding=(0, 2))
+    reasons.add_column(no_wrap=True, style="bold")
+    reasons.add_column()
     for reason in advice.reasons:
-        lines.append(
-            Content.from_markup(
-                "[b]$mark[/b]  $text",
-                mark=SEVERITY_MARKS[reason.severity].ljust(9),
-                text=reason.text,
-            )
-        )
+        reasons.add_row(SEVERITY_MARKS[reason.severity], reason.text)
     if not advice.reasons:
-        lines.append(Content("No rule applies."))
-    return Content("\n").join(lines)
+        reasons.add_row("", "No rule applies.")
+    return Group(head, reasons)
 
 
 def decision_text(data: PanelData) -> str:
@@ -307,8 +312,11 @@ def state_line(data: PanelData) -> str:
     )
 
 
-def summary_line(data: PanelData) -> str:
-    """The bottom line: the suggestion, overall agreement, what is left to do."""
+def summary_line(data: PanelData, width: int = 200) -> str:
+    """The bottom line: the suggestion, overall agreement, what is left to do.
+
+    Shortened to fit ``width`` cells; the suggestion tab says the rest.
+    """
     report = data.report
     if report is None:
         return "Suggestion and agreement appear once the ratings are open."
@@ -316,13 +324,21 @@ def summary_line(data: PanelData) -> str:
     overall = scores.overall.stats
     alpha = "—" if overall.alpha is None else f"{overall.alpha:.2f}"
     agreed = sum(1 for r in scores.rows if r.consensus is not None)
-    parts = [
-        f"Suggestion: {scores.suggestion.label} (the panel decides)",
-        f"α {alpha}",
-        f"{len(scores.disagreements)} to discuss",
-        f"consensus {agreed}/{len(scores.rows)}",
-    ]
-    return " · ".join(parts)
+    rest = (
+        f"α {alpha} · {len(scores.disagreements)} to discuss · "
+        f"consensus {agreed}/{len(scores.rows)}"
+    )
+    label = scores.suggestion.label
+    for line in (
+        f"Suggestion (the panel decides): {label} · {rest}",
+        f"Suggestion: {label} · {rest}",
+    ):
+        if len(line) <= width:
+            return line
+    return (
+        f"Suggestion: {label} · α {alpha} · discuss {len(scores.disagreements)} · "
+        f"agreed {agreed}/{len(scores.rows)}"
+    )
 
 
 def detail_lines(row: MatrixRow, data: PanelData) -> str:
@@ -333,7 +349,11 @@ def detail_lines(row: MatrixRow, data: PanelData) -> str:
         lines.append(f"{DISCUSS} {row.disagreement.text}")
     entry = row.consensus
     if entry is None:
-        lines.append("No consensus yet: Enter to record it.")
+        lines.append(
+            "No consensus yet: Enter to record it."
+            if data.progress.open and not data.finalized
+            else "No consensus yet."
+        )
     else:
         level = "omit" if entry.value is None else f"{entry.value} {scale.level(entry.value).label}"
         text = f"Consensus {level}: {one_line(entry.rationale, 120)}"
@@ -343,13 +363,23 @@ def detail_lines(row: MatrixRow, data: PanelData) -> str:
     return "\n".join(lines)
 
 
-def legend(labels: Sequence[str], panelists: Sequence[PanelistInfo], abbreviated: bool) -> str:
-    """Keys to the matrix: initials when used, and the marks."""
+def legend(
+    labels: Sequence[str],
+    panelists: Sequence[PanelistInfo],
+    abbreviated: bool,
+    width: int = 200,
+) -> str:
+    """Keys to the matrix: who the initials are, then the marks if they fit on the line.
+
+    The marks are explained again in the line under the legend for the
+    highlighted row, so at 80 columns the names come first.
+    """
     marks = f"* critical · {DISCUSS} discuss · {DISSENT} dissent · {DRAFT} not submitted"
     if not abbreviated:
         return marks
     names = " · ".join(f"{label} {p.name}" for label, p in zip(labels, panelists, strict=True))
-    return f"{names} · {marks}"
+    both = f"{names} · {marks}"
+    return both if len(both) <= width else names
 
 
 # ------------------------------------------------------------------------ screen
@@ -489,20 +519,36 @@ class PanelScreen(Screen[None]):
         report = data.report
         hidden = "Shown once the ratings are open (see 1 Progress)."
         self.query_one("#agreement-body", Static).update(
-            agreement_table(report) if report is not None else hidden
+            agreement_view(report) if report is not None else hidden
         )
         self.query_one("#suggestion-body", Static).update(
-            suggestion_content(report.scores.suggestion) if report is not None else hidden
+            suggestion_view(report.scores.suggestion) if report is not None else hidden
         )
         self.query_one("#decision-body", Static).update(decision_text(data))
-        self.query_one("#panel-summary", Static).update(summary_line(data))
+        self._show_summary(data)
+
+    def _show_summary(self, data: PanelData) -> None:
+        width = (self.size.width or self.app.size.width) - 2
+        self.query_one("#panel-summary", Static).update(summary_line(data, width))
+
+    def _show_legend(self, data: PanelData) -> None:
+        matrix = self.query_one("#matrix", RatingMatrix)
+        layout = matrix.column_layout
+        if layout is None or data.report is None:
+            return
+        width = (self.size.width or self.app.size.width) - 2
+        self.query_one("#matrix-legend", Static).update(
+            legend(layout.labels, data.report.scores.panelists, layout.abbreviated, width)
+        )
 
     def _show_progress(self, data: PanelData) -> None:
         table = self.query_one("#progress-table", DataTable)
         members = data.progress.panelists
         names = [p.name for p in members]
-        room = self.size.width - 30
-        labels = names if sum(len(n) + 2 for n in names) <= room else initials(names)
+        needed = max((min(len(title), 34) for _, title in data.domains), default=6) + 3
+        needed += sum(max(len(name), len("✓ submitted")) + 2 for name in names)
+        fits = needed <= (self.size.width or self.app.size.width)
+        labels = names if fits else initials(names)
         table.clear(columns=True)
         table.add_column("Domain", key="domain")
         for member, label in zip(members, labels, strict=True):
@@ -530,8 +576,9 @@ class PanelScreen(Screen[None]):
                 " · ".join(f"{label} {name}" for label, name in zip(labels, names, strict=True))
             )
         notes.append(
-            "Only who has submitted is shown here, never what anyone rated. "
-            "Each panelist rates and submits in the interview screen."
+            "Only who has submitted is shown here, never what anyone rated. Panelists rate "
+            "and submit in the interview: F6 to say who you are, ctrl+r to rate, ctrl+u to "
+            "submit a domain. Here, p shows your own ratings."
         )
         self.query_one("#progress-note", Static).update("\n".join(notes))
 
@@ -572,11 +619,7 @@ class PanelScreen(Screen[None]):
             except Exception:  # the indicator is gone: leave the cursor where it is
                 pass
             self._after_load = None
-        layout = matrix.column_layout
-        if layout is not None:
-            self.query_one("#matrix-legend", Static).update(
-                legend(layout.labels, report.scores.panelists, layout.abbreviated)
-            )
+        self._show_legend(data)
         self._show_detail()
 
     def _show_detail(self) -> None:
@@ -606,15 +649,8 @@ class PanelScreen(Screen[None]):
     def on_resize(self) -> None:
         if self.data is not None:
             self._show_progress(self.data)
-            matrix = self.query_one("#matrix", RatingMatrix)
-            if matrix.column_layout is not None and self.data.report is not None:
-                self.query_one("#matrix-legend", Static).update(
-                    legend(
-                        matrix.column_layout.labels,
-                        self.data.report.scores.panelists,
-                        matrix.column_layout.abbreviated,
-                    )
-                )
+            self._show_legend(self.data)
+            self._show_summary(self.data)
 
     # ------------------------------------------------------------ tabs
 

@@ -40,11 +40,13 @@ class IndicatorDetails:
     total: int
     scale: Scale
     rater: str
-    """Name of the active panelist, whose rating (only) is shown."""
+    """Name of the active panelist, whose rating (only) is shown; empty for nobody yet."""
     rating: Rating | None = None
     quotes: Sequence[Quote] = ()
     evidence: Sequence[tuple[Evidence, Sequence[str]]] = field(default=())
     """Linked evidence items, each with every indicator it is linked to."""
+    domain_submitted: bool = False
+    """Whether the active panelist has submitted this indicator's domain."""
 
 
 @dataclass(frozen=True)
@@ -78,9 +80,21 @@ def _bullets(items: Sequence[str], *, numbered: bool = False) -> list[Block]:
 
 
 def _rating_line(details: IndicatorDetails) -> Content:
+    if not details.rater:
+        return Content.from_markup(
+            "[$text-muted]Rating: F6 to say who you are (your PIN); only your own ratings "
+            "show here[/]"
+        )
+    submitted = Content.from_markup(
+        "[$text-muted] · $domain submitted[/]"
+        if details.domain_submitted
+        else "[$text-muted] · ctrl+u submits $domain[/]",
+        domain=details.domain.title,
+    )
     rating = details.rating
     if rating is None:
-        return Content.from_markup("[$text-muted]Not yet rated by $rater[/]", rater=details.rater)
+        line = Content.from_markup("[$text-muted]Not yet rated by $rater[/]", rater=details.rater)
+        return line + submitted
     if rating.value is None:
         level = "omitted (insufficient information)"
     else:
@@ -89,9 +103,10 @@ def _rating_line(details: IndicatorDetails) -> Content:
         except KeyError:
             level = str(rating.value)
     why = f" — {rating.rationale}" if rating.rationale else ""
-    return Content.from_markup(
+    line = Content.from_markup(
         "[b $success]● $rater: $level[/]$why", rater=details.rater, level=level, why=why
     )
+    return line + submitted
 
 
 def render_details(details: IndicatorDetails) -> list[Block]:

@@ -44,6 +44,16 @@ class NotesEditor(TextArea):
         self.indicator_id: str | None = None
         """The indicator whose notes are in the editor (``None`` until loaded)."""
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Leave F6 and ctrl+u to the interview screen (switch panelist, submit a domain).
+
+        TextArea gives them to "select line" and "delete to the start of the
+        line"; shift with the arrows selects, and backspace deletes.
+        """
+        if action in ("select_line", "delete_to_start_of_line"):
+            return False
+        return super().check_action(action, parameters)
+
     def hold(self, indicator_id: str, text: str, *, read_only: bool) -> None:
         """Load the notes of ``indicator_id`` with the cursor at the end, ready to type."""
         self.indicator_id = indicator_id

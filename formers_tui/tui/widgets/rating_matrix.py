@@ -296,12 +296,20 @@ class RatingMatrix(DataTable[Text]):
         self.column_layout = layout
         titles = dict(data.domains)
         domain = None
-        blanks = [Text("") for _ in range(len(data.panelists) + 2 + bool(layout.title_width))]
+        blanks = [Text("") for _ in range(len(data.panelists) + 2)]
         for row in data.rows:
             if row.domain_id != domain:
                 domain = row.domain_id
-                heading = Text(titles.get(domain, domain), style=palette.heading, no_wrap=True)
-                self.add_row(heading, *blanks, key=f"{HEADING_PREFIX}{domain}")
+                title = titles.get(domain, domain)
+                # The heading goes in the widest text column there is.
+                if layout.title_width:
+                    heading = [
+                        Text("▾", style=palette.heading),
+                        Text(_clip(title, layout.title_width), style=palette.heading),
+                    ]
+                else:
+                    heading = [Text(_clip(title, layout.id_width), style=palette.heading)]
+                self.add_row(*heading, *blanks, key=f"{HEADING_PREFIX}{domain}")
             self.add_row(*self._cells(row, layout, palette), key=row.indicator_id)
         if current is not None:
             try:
