@@ -100,8 +100,8 @@ def demo_command(ctx: typer.Context) -> None:
         run_app(
             settings,
             open_interview=interview_id,
-            notice="Demo store in a temporary folder: everything here is fictional "
-            "and is deleted when you quit.",
+            notice="Demo store in a temporary folder, not encrypted: everything here is "
+            "fictional and is deleted when you quit.",
         )
 
 

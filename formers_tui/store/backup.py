@@ -155,3 +155,29 @@ def restore(backup_file: Path, store: Path, *, key: StoreKey | None = None) -> P
         os.chmod(moved, PRIVATE_FILE_MODE)
     replace_store(store, staging)
     return moved
+
+
+DAILY_KEEP = 10
+"""How many daily backups to keep; older ones are deleted."""
+
+
+def daily_backup(store: Path, *, key: StoreKey | None, now: float | None = None) -> Path | None:
+    """Take the day's automatic backup if none was taken in the last 24 hours.
+
+    Keeps the newest :data:`DAILY_KEEP` daily backups and deletes older ones;
+    backups taken for other reasons (before a migration, by hand) are kept.
+
+    Returns:
+        The new backup, or ``None`` if a recent one exists.
+    """
+    import time
+
+    moment = time.time() if now is None else now
+    existing = list_backups(store)
+    if existing and moment - existing[0].stat().st_mtime < 24 * 3600:
+        return None
+    made = backup(store, key=key, reason="daily")
+    daily = [b for b in list_backups(store) if b.stem.endswith("-daily")]
+    for old in daily[DAILY_KEEP:]:
+        old.unlink(missing_ok=True)
+    return made

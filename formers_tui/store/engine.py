@@ -45,6 +45,7 @@ def _set_pragmas(dbapi_connection: Any, _record: Any, key: StoreKey | None = Non
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA secure_delete = ON")
+        cursor.execute("PRAGMA temp_store = MEMORY")  # no plaintext temporary files on disk
     finally:
         cursor.close()
 
@@ -102,9 +103,14 @@ def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None)
             isinstance(original, sqlite3.DatabaseError)
             or "DatabaseError" in type(original).__name__
         ):
-            raise StoreError(
-                f"{path} is not a readable store ({original}). "
-                "If it is damaged, restore a backup with 'formers db restore'."
-            ) from None
+            from formers_tui.store.backup import list_backups
+
+            backups = list_backups(path)
+            advice = (
+                f"the latest backup is {backups[0]}: restore it with 'formers db restore'"
+                if backups
+                else "no backup of it was found"
+            )
+            raise StoreError(f"{path} is not a readable store ({original}); {advice}.") from None
         raise
     return engine

@@ -101,6 +101,10 @@ class Store:
 
                     backup(path, key=key, reason=f"before-{head}")
                 migrate.upgrade(engine)
+            if existed:
+                from formers_tui.store.backup import daily_backup
+
+                daily_backup(path, key=key)
         except Exception:
             engine.dispose()
             raise

@@ -53,7 +53,13 @@ def test_damaged_store_gives_one_sentence_naming_the_file(tmp_path: Path) -> Non
         Store.open(path)
     message = str(caught.value)
     assert "not a readable store" in message and str(path) in message
+    assert "no backup of it was found" in message
     assert "\n" not in message
+    copy = backup_of_damaged = tmp_path / "backups" / "damaged-20260101-000000-000000-manual.db"
+    backup_of_damaged.parent.mkdir()
+    copy.write_bytes(b"")
+    with pytest.raises(StoreError, match="the latest backup is .*damaged-20260101"):
+        Store.open(path)
 
 
 def test_unknown_bytes_are_taken_for_an_encrypted_store(tmp_path: Path) -> None:
@@ -197,3 +203,24 @@ def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_daily_backups_are_taken_once_a_day_and_rotated(tmp_path: Path) -> None:
+    import os as _os
+
+    from formers_tui.store.backup import DAILY_KEEP, daily_backup, list_backups
+
+    path = tmp_path / "daily.db"
+    Store.open(path).close()
+    assert list_backups(path) == []  # a new store has nothing to protect yet
+    Store.open(path).close()
+    (first,) = list_backups(path)
+    assert first.stem.endswith("-daily")
+    Store.open(path).close()
+    assert list_backups(path) == [first]  # not again the same day
+    for _day in range(DAILY_KEEP + 3):
+        for item in list_backups(path):
+            stamp = item.stat().st_mtime - 2 * 24 * 3600
+            _os.utime(item, (stamp, stamp))
+        assert daily_backup(path, key=None) is not None
+    assert len(list_backups(path)) == DAILY_KEEP
