@@ -172,8 +172,10 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
                 continue
             recorded = json.loads(recorded_entry.new)
             current = json.loads(to_json(row.model_dump()) or "{}")
+            # Entries may carry context beyond the row (a name, a code); only the
+            # row's own columns are compared.
             changed = tuple(
-                sorted(k for k in set(recorded) | set(current) if recorded.get(k) != current.get(k))
+                sorted(k for k in set(recorded) & set(current) if recorded[k] != current[k])
             )
             if changed:
                 mismatches.append(

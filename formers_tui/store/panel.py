@@ -34,7 +34,14 @@ from sqlmodel import Session, col, select
 from formers_tui.errors import FormersError, NotFoundError, ValidationError
 from formers_tui.protocol.model import Domain, Protocol
 from formers_tui.store import ratings as rating_store
-from formers_tui.store.common import get_interview, protocol_of, record, touch, writable_interview
+from formers_tui.store.common import (
+    get_interview,
+    protocol_of,
+    record,
+    touch,
+    values,
+    writable_interview,
+)
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import (
     ChairReveal,
@@ -466,8 +473,21 @@ def submit_domain(
     for indicator in domain.indicators:
         rating = mine[indicator.id]
         if rating.submitted_at is None:
+            before = values(rating)
             rating.submitted_at = now
             session.add(rating)
+            # Each rating's audited state must follow it, so `audit verify`
+            # can tell a submission from an edit made behind the app's back.
+            record(
+                session,
+                interview,
+                actor=actor,
+                action="submit",
+                entity="rating",
+                key=rating.id,
+                old=before,
+                new=values(rating),
+            )
     submission = DomainSubmission(
         interview_id=interview.id, panelist_id=panelist_id, domain_id=domain.id, submitted_at=now
     )
