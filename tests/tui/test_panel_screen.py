@@ -577,6 +577,10 @@ async def test_sign_off_by_each_panelist_finalizes_and_locks(
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the last signature")
         await reloaded(pilot, screen)
         assert ps.status_of(decided, iid) == "finalized"
+        await pilot.app.workers.wait_for_complete()
+        from formers_tui.store.backup import list_backups
+
+        assert any(b.stem.endswith("-finalized") for b in list_backups(decided.path))
         assert plain(screen.query_one("#panel-state", Static).content).startswith("Finalized")
         decision = plain(screen.query_one("#decision-body", Static).content)
         assert "Signed: Dr. Ada Example, Sam Sample, Pat Placeholder" in decision

@@ -799,6 +799,13 @@ class PanelScreen(Screen[None]):
             callback=recorded,
         )
 
+    @work(thread=True, exit_on_error=False, group="backup")  # not cancelled by reloads
+    def backup_finalized(self) -> None:
+        """Back up the store the moment a record is finalized (encrypted like the store)."""
+        from formers_tui.store.backup import backup
+
+        backup(self._store.path, key=self._store.key, reason="finalized")
+
     def action_sign_off(self) -> None:
         """Each panelist signs the determination with their PIN."""
         data = self.data
@@ -813,6 +820,8 @@ class PanelScreen(Screen[None]):
         def closed(result: object) -> None:
             self.show_tab("decision")
             finalized = getattr(result, "finalized", False)
+            if finalized:
+                self.backup_finalized()
             self._reload_after(
                 "Every panelist has signed: the interview is finalized and locked."
                 if finalized
