@@ -26,7 +26,7 @@ def parse_panelist(text: str, *, chair: bool) -> PanelistIn:
 
     name, sep, role = text.rpartition(":")
     if not sep or not name.strip():
-        raise ValidationError(f"Write a panelist as \"Name:role\", not '{text}'.")
+        raise ValidationError(f'Write a panelist as "Name:role", not {text!r}.')
     return PanelistIn(name=name.strip(), role=parse_role(role), is_chair=chair)
 
 

@@ -79,7 +79,7 @@ def parse_role(text: str) -> Role:
         return Role(key)
     except ValueError:
         accepted = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role '{text}' (use one of: {accepted}).") from None
+        raise ValidationError(f"Unknown role {text.strip()!r} (use one of: {accepted}).") from None
 
 
 def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
