@@ -24,11 +24,13 @@ async def test_home_and_interview_survive_40x12(
             if app.screen.__class__.__name__ == "InterviewScreen":
                 break
         await app.workers.wait_for_complete()
-        notes = app.screen.query_one("#notes", TextArea)
-        for _ in range(100):  # the notes accept typing once the interview is loaded
-            if app.focused is notes and not notes.read_only:
+        for _ in range(200):  # the notes accept typing once the interview is loaded
+            notes = app.screen.query(TextArea).filter("#notes")
+            if notes and app.focused is notes.first() and not notes.first().read_only:
                 break
             await pilot.pause(0.05)
+        else:
+            raise AssertionError("the notes never became ready for typing")
         await pilot.press(*"small screen")
         await pilot.resize_terminal(40, 12)
         await pilot.pause(0.3)
