@@ -174,10 +174,10 @@ async def test_keys_typed_in_a_burst_all_reach_the_filter(three: Store) -> None:
     app = make_app(store_path=three.path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        for key in ["slash", *"zz", "escape", *"pm 001", "enter", "enter"]:
+        for key in ["slash", *"zz", "escape", *"pm -001", "enter", "enter"]:
             app.post_message(events.Key(key, key if len(key) == 1 else None))
         await settle(pilot)
-        assert app.home.query_one("#filter", Input).value == "pm 001"
+        assert app.home.query_one("#filter", Input).value == "pm -001"
         assert isinstance(app.screen, StandInInterviewScreen)
         with three.session() as session:
             opened = get_interview(session, app.screen.interview_id)
