@@ -171,6 +171,23 @@ class PinFields(Vertical):
         for selector in ("#pin-again-label", "#pin-again"):
             self.query_one(selector).set_class(not self.new, "-hidden")
 
+    def toggle_reset(self) -> str | None:
+        """Switch to (or back from) the chair resetting this panelist's PIN.
+
+        Returns:
+            Why it is not allowed, or ``None`` once switched.
+        """
+        if self.who is None:
+            return None
+        if not self.can_reset:
+            return (
+                "Only the chair can set a new PIN, with the chair's own PIN, "
+                "for another panelist who already has one."
+            )
+        self.show_for(self.who, reset=not self.resetting)
+        self.focus_first()
+        return None
+
     def focus_first(self) -> None:
         """Put the cursor in the first field to type in."""
         self.screen.set_focus(self.query_one("#chair-pin" if self.resetting else "#pin", Input))
@@ -279,17 +296,7 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN."""
-        who = self._fields.who
-        if who is None:
-            return
-        if not self._fields.can_reset:
-            self.show_error(
-                "Only the chair can set a new PIN, with the chair's own PIN, "
-                "for another panelist who already has one."
-            )
-            return
-        self._fields.show_for(who, reset=not self._fields.resetting)
-        self._fields.focus_first()
+        self.show_error(self._fields.toggle_reset())
 
     def form(self) -> PinEntry:
         return self._fields.entry()

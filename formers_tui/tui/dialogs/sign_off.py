@@ -136,17 +136,7 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN, then sign."""
-        who = self._fields.who
-        if who is None:
-            return
-        if not self._fields.can_reset:
-            self.show_error(
-                "Only the chair can set a new PIN, with the chair's own PIN, "
-                "for another panelist who already has one."
-            )
-            return
-        self._fields.show_for(who, reset=not self._fields.resetting)
-        self._fields.focus_first()
+        self.show_error(self._fields.toggle_reset())
 
     def form(self) -> PinEntry:
         return self._fields.entry()
