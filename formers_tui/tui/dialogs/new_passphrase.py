@@ -73,7 +73,7 @@ class NewPassphraseDialog(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#first")
     def _next(self) -> None:
-        self.query_one("#again", Input).focus()
+        self.set_focus(self.query_one("#again", Input))  # at once: the next keys go there
 
     @on(Input.Submitted, "#again")
     def _submit(self) -> None:
