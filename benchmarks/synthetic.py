@@ -91,10 +91,14 @@ def build(path: Path, count: int, *, seed: int = 7) -> Path:
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         connection.execute("BEGIN")
+        connection.execute(
+            "INSERT OR IGNORE INTO protocol_snapshot (sha256, text) VALUES (?, ?)",
+            (loaded.sha256, loaded.text),
+        )
         finalized: list[tuple[str, str]] = []
         for number in range(count):
             _interview(
-                connection, rng, number, loaded.text, loaded.sha256, protocol.id,
+                connection, rng, number, loaded.sha256, protocol.id,
                 protocol.version, indicators, domains, levels, finalized,
             )  # fmt: skip
         connection.executemany(
@@ -110,7 +114,6 @@ def _interview(
     db: sqlite3.Connection,
     rng: random.Random,
     number: int,
-    protocol_text: str,
     protocol_hash: str,
     protocol_id: str,
     protocol_version: str,
@@ -134,11 +137,11 @@ def _interview(
     status = "consensus" if rng.random() < 0.8 else "rating"
     db.execute(
         "INSERT INTO interview (id, candidate_id, status, protocol_id, protocol_version, "
-        "protocol_hash, protocol_text, interview_date, consent_given, consent_date, "
+        "protocol_hash, interview_date, consent_given, consent_date, "
         "current_indicator, created_at, updated_at, started_at, finalized_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL)",
+        "VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, NULL)",
         (
-            iid, candidate, status, protocol_id, protocol_version, protocol_hash, protocol_text,
+            iid, candidate, status, protocol_id, protocol_version, protocol_hash,
             day.isoformat(), (day - timedelta(days=10)).isoformat(), indicators[-1],
             _stamp(start), _stamp(start + timedelta(hours=3)), _stamp(start),
         ),

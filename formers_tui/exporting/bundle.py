@@ -54,7 +54,14 @@ from formers_tui.exporting.importing import (
 )
 from formers_tui.exporting.schema import BUNDLE_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
-from formers_tui.store.common import get_interview, protocol_of, record, touch, values
+from formers_tui.store.common import (
+    get_interview,
+    protocol_of,
+    protocol_text,
+    record,
+    touch,
+    values,
+)
 from formers_tui.store.models import (
     Consensus,
     DomainSubmission,
@@ -148,7 +155,7 @@ def build_payload(
                 "version": interview.protocol_version,
                 "sha256": sha,
                 "title": document["protocol"]["title"],
-                "text": interview.protocol_text,
+                "text": protocol_text(session, sha),
             },
             "interview": document,
         }

@@ -29,7 +29,7 @@ from sqlmodel import Session
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.protocol.timeline import TimelineError, proportionality
-from formers_tui.store.common import get_interview
+from formers_tui.store.common import get_interview, protocol_text
 from formers_tui.store.models import (
     Addendum,
     Candidate,
@@ -142,8 +142,8 @@ def to_json_value(value: Any) -> Any:
 class ProtocolCache:
     """Frozen protocols parsed once per export, keyed by their SHA-256.
 
-    Every interview stores the full protocol text; parsing it per interview
-    would dominate the cost of a bulk export.
+    Interviews share a few protocol texts; parsing one per interview would
+    dominate the cost of a bulk export.
     """
 
     def __init__(self) -> None:
@@ -178,11 +178,7 @@ class ProtocolCache:
     @staticmethod
     def text(session: Session, sha256: str) -> str:
         """The stored protocol text whose hash is ``sha256``."""
-        interview = table_of(Interview)
-        text: str = session.execute(
-            select(interview.c.protocol_text).where(interview.c.protocol_hash == sha256).limit(1)
-        ).scalar_one()
-        return text
+        return protocol_text(session, sha256)
 
     def rank(self, sha256: str, key: str) -> tuple[int, str]:
         """Sort key placing indicators (or ``domain:ID``, ``fact:ID``) in protocol order."""
@@ -302,7 +298,7 @@ def _batch(
     wanted = list(dict.fromkeys(ids))
     interview = table_of(Interview)
     candidate = table_of(Candidate)
-    columns = [c for c in interview.columns if c.name != "protocol_text"]
+    columns = list(interview.columns)
     heads = {
         row._mapping[interview.c.id]: row._mapping
         for row in session.execute(

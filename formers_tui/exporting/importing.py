@@ -33,7 +33,7 @@ from formers_tui.exporting.document import (
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
-from formers_tui.store.common import record
+from formers_tui.store.common import keep_protocol, record
 from formers_tui.store.models import (
     Addendum,
     Candidate,
@@ -367,6 +367,7 @@ def insert_document(
     _identity(session, doc, candidate_id)
     _open_interview_rule(session, doc, candidate_id)
     finalized = doc["status"] == Status.finalized.value
+    keep_protocol(session, doc["protocol"]["sha256"], protocol_text)
     head = {
         "id": iid,
         "candidate_id": candidate_id,
@@ -374,7 +375,6 @@ def insert_document(
         "protocol_id": doc["protocol"]["id"],
         "protocol_version": doc["protocol"]["version"],
         "protocol_hash": doc["protocol"]["sha256"],
-        "protocol_text": protocol_text,
         "interview_date": date.fromisoformat(doc["interview_date"]),
         "consent_given": doc["consent"]["given"],
         "consent_date": column_value(table_of(Interview), "consent_date", doc["consent"]["date"]),

@@ -10,7 +10,7 @@ from formers_tui.errors import LockedError, NotFoundError
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.store import audit
-from formers_tui.store.models import Interview, Status, utcnow
+from formers_tui.store.models import Interview, ProtocolSnapshot, Status, utcnow
 
 MIN_PREFIX = 4
 
@@ -98,15 +98,45 @@ _PARSED: dict[str, Protocol] = {}
 """Stored protocols parsed so far, by SHA-256: a store holds few distinct ones."""
 
 
-def stored_protocol(sha256: str, text: str) -> Protocol:
+def protocol_text(session: Session, sha256: str) -> str:
+    """The frozen protocol text whose hash is ``sha256``.
+
+    Raises:
+        NotFoundError: the store holds no such protocol.
+    """
+    snapshot = session.get(ProtocolSnapshot, sha256)
+    if snapshot is None:
+        raise NotFoundError(f"The store holds no protocol {sha256[:12]}.")
+    return snapshot.text
+
+
+def keep_protocol(session: Session, sha256: str, text: str) -> None:
+    """Store a protocol text under its hash unless the store already holds it."""
+    if session.get(ProtocolSnapshot, sha256) is None:
+        session.add(ProtocolSnapshot(sha256=sha256, text=text))
+        session.flush()  # before any interview row that names it
+
+
+def stored_protocol(session: Session, sha256: str) -> Protocol:
     """Parse a protocol frozen in the store, once per distinct text hash."""
     parsed = _PARSED.get(sha256)
     if parsed is None:
+        text = protocol_text(session, sha256)
         parsed = load_text(text, origin=f"stored protocol {sha256[:12]}").protocol
         _PARSED[sha256] = parsed
     return parsed
 
 
 def protocol_of(interview: Interview) -> Protocol:
-    """The frozen protocol the interview was started with."""
-    return stored_protocol(interview.protocol_hash, interview.protocol_text)
+    """The frozen protocol the interview was started with.
+
+    The interview must belong to a session unless its protocol was parsed
+    before (the usual case: a store holds few distinct protocols).
+    """
+    parsed = _PARSED.get(interview.protocol_hash)
+    if parsed is not None:
+        return parsed
+    session = Session.object_session(interview)
+    if not isinstance(session, Session):
+        raise NotFoundError("The interview's protocol is not loaded; open it again.")
+    return stored_protocol(session, interview.protocol_hash)

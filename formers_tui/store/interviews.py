@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store.common import record, stored_protocol, values
+from formers_tui.store.common import keep_protocol, record, stored_protocol, values
 from formers_tui.store.models import (
     Candidate,
     CandidateIdentity,
@@ -150,12 +150,12 @@ def create_interview(
                 f"Candidate {code} already has an open interview ({open_one[:8]})."
             )
     first = next(protocol.protocol.indicators(), None)
+    keep_protocol(session, protocol.sha256, protocol.text)
     interview = Interview(
         candidate_id=candidate.id,
         protocol_id=protocol.protocol.id,
         protocol_version=protocol.protocol.version,
         protocol_hash=protocol.sha256,
-        protocol_text=protocol.text,
         interview_date=interview_date or date.today(),
         consent_given=consent_given,
         consent_date=consent_date if consent_given else None,
@@ -164,7 +164,6 @@ def create_interview(
     session.add(interview)
     session.flush()
     snapshot = values(interview) or {}
-    snapshot.pop("protocol_text", None)  # the hash identifies it; no need to copy it again
     record(
         session,
         interview,
@@ -256,10 +255,7 @@ def list_interviews(
     )
     sizes: dict[str, int] = {}
     for sha in {row[4] for row in rows}:
-        text = session.exec(
-            select(Interview.protocol_text).where(Interview.protocol_hash == sha).limit(1)
-        ).one()
-        sizes[sha] = sum(1 for _ in stored_protocol(sha, text).indicators())
+        sizes[sha] = sum(1 for _ in stored_protocol(session, sha).indicators())
     return [
         InterviewSummary(
             id=iid,

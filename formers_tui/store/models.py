@@ -133,6 +133,20 @@ class CandidateIdentity(SQLModel, table=True):
     notes: str = ""
 
 
+class ProtocolSnapshot(SQLModel, table=True):
+    """A protocol's TOML exactly as interviews were started with it, once per distinct text.
+
+    Interviews refer to it by hash, so an interview stays readable if the
+    protocol file changes, without every interview carrying its own copy
+    (tens of kilobytes each). The store refuses to change or remove one.
+    """
+
+    __tablename__ = "protocol_snapshot"
+
+    sha256: str = Field(primary_key=True)
+    text: str
+
+
 class Interview(SQLModel, table=True):
     """One readiness and appropriateness interview of one candidate."""
 
@@ -142,9 +156,7 @@ class Interview(SQLModel, table=True):
     protocol_id: str
     protocol_version: str
     protocol_hash: str
-    """SHA-256 of :attr:`protocol_text`."""
-    protocol_text: str
-    """Frozen copy of the protocol TOML, so the interview stays readable if the file changes."""
+    """SHA-256 of the frozen protocol text, kept once per store in :class:`ProtocolSnapshot`."""
     interview_date: date
     consent_given: bool = False
     consent_date: date | None = None

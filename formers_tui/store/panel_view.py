@@ -17,7 +17,6 @@ from datetime import date, datetime
 
 from sqlmodel import Session, col, select
 
-from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.scoring.agreement import agreement
 from formers_tui.scoring.matrix import ConsensusEntry, Dissent, RatingIn
@@ -29,7 +28,7 @@ from formers_tui.scoring.suggestion import (
 )
 from formers_tui.scoring.summary import AgreementRow, PanelistInfo, PanelSummary, build_summary
 from formers_tui.store.capture import FLAG_LABELS, flags_of, timeline_of
-from formers_tui.store.common import get_interview, protocol_of
+from formers_tui.store.common import get_interview, protocol_of, stored_protocol
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import (
     Consensus,
@@ -265,10 +264,7 @@ def program_agreement(
     # Parse each distinct protocol text once, however many interviews share it.
     protocols: dict[str, Protocol] = {}
     for sha in sorted({row[3] for row in interviews}):
-        text = session.exec(
-            select(Interview.protocol_text).where(Interview.protocol_hash == sha).limit(1)
-        ).one()
-        protocols[sha] = load_text(text, origin=f"protocol {sha[:12]} in the store").protocol
+        protocols[sha] = stored_protocol(session, sha)
     layouts = {sha: _layout(protocol) for sha, protocol in protocols.items()}
     group_of = {iid: (pid, version) for iid, pid, version, _ in interviews}
     hash_of = {iid: sha for iid, _, _, sha in interviews}

@@ -184,7 +184,7 @@ def test_list_reads_each_stored_protocol_once(store: Store, mini_protocol: objec
     with store.session() as session:
         rows = list_interviews(session)
     assert len(rows) == 5 and {r.indicators for r in rows} == {4}
-    assert sum("protocol_text" in s for s in statements) == 1
+    assert sum("protocol_snapshot" in s for s in statements) <= 1
 
 
 def test_head_constant_matches_the_newest_migration() -> None:
@@ -224,3 +224,72 @@ def test_daily_backups_are_taken_once_a_day_and_rotated(tmp_path: Path) -> None:
             _os.utime(item, (stamp, stamp))
         assert daily_backup(path, key=None) is not None
     assert len(list_backups(path)) == DAILY_KEEP
+
+
+def _store_at_0003(path: Path) -> None:
+    """A 0003 store: three interviews, two sharing one protocol text, one finalized."""
+    engine = make_engine(path)
+    migrate.upgrade(engine, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO candidate (id, code, created_at) VALUES ('c1', 'PM-1', '2024-01-01')")
+        )
+        for iid, status, sha, body in (
+            ("i1", "finalized", "h1", "first protocol"),
+            ("i2", "consensus", "h1", "first protocol"),
+            ("i3", "in_progress", "h2", "second protocol"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO interview (id, candidate_id, status, protocol_id, "
+                    "protocol_version, protocol_hash, protocol_text, interview_date, "
+                    "consent_given, created_at, updated_at) VALUES (:iid, 'c1', :status, 'p', "
+                    "'1', :sha, :body, '2024-01-02', 1, '2024-01-02', '2024-01-02')"
+                ),
+                {"iid": iid, "status": status, "sha": sha, "body": body},
+            )
+    engine.dispose()
+
+
+def test_protocol_texts_move_to_one_snapshot_each(tmp_path: Path) -> None:
+    """Upgrading to 0004 keeps every protocol text once, and the store guards them."""
+    path = tmp_path / "old.db"
+    _store_at_0003(path)
+    store = Store.open(path)
+    try:
+        with store.engine.connect() as connection:
+            snapshots = {
+                row[0]: row[1]
+                for row in connection.execute(text("SELECT sha256, text FROM protocol_snapshot"))
+            }
+            columns = [r[1] for r in connection.execute(text("PRAGMA table_info(interview)"))]
+            statuses = {
+                row[0]: row[1]
+                for row in connection.execute(text("SELECT id, status FROM interview"))
+            }
+        assert snapshots == {"h1": "first protocol", "h2": "second protocol"}
+        assert "protocol_text" not in columns
+        assert statuses == {"i1": "finalized", "i2": "consensus", "i3": "in_progress"}
+        for statement, refusal in (
+            ("UPDATE protocol_snapshot SET text = 'edited'", "never changes"),
+            ("DELETE FROM protocol_snapshot", "never changes"),
+            ("UPDATE interview SET protocol_hash = 'nope' WHERE id = 'i3'", "no protocol"),
+        ):
+            with pytest.raises(Exception, match=refusal), store.engine.begin() as connection:
+                connection.execute(text(statement))
+    finally:
+        store.close()
+    engine = make_engine(path)
+    try:
+        from alembic import command
+
+        with engine.begin() as connection:
+            command.downgrade(migrate._config(connection), "0003")
+        with engine.connect() as connection:
+            texts = {
+                row[0]: row[1]
+                for row in connection.execute(text("SELECT id, protocol_text FROM interview"))
+            }
+        assert texts == {"i1": "first protocol", "i2": "first protocol", "i3": "second protocol"}
+    finally:
+        engine.dispose()

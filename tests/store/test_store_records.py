@@ -13,7 +13,7 @@ from sqlmodel import select
 from formers_tui.errors import LockedError, NotFoundError, ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import audit, capture, ratings
-from formers_tui.store.common import get_interview
+from formers_tui.store.common import get_interview, protocol_text
 from formers_tui.store.interviews import (
     PanelistIn,
     create_interview,
@@ -46,8 +46,9 @@ def test_new_interview_freezes_the_protocol_and_panel(
     with store.session() as session:
         interview = get_interview(session, iid)
         header = interview_header(session, interview)
+        frozen = protocol_text(session, interview.protocol_hash)
     assert interview.status == Status.draft
-    assert interview.protocol_text == mini_protocol.text
+    assert frozen == mini_protocol.text
     assert interview.protocol_hash == mini_protocol.sha256
     assert interview.current_indicator == "ONE-1"
     assert header.candidate_code == "PM-TEST-01"
