@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -75,31 +75,30 @@ def audit_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List an interview's history: who changed what, when, from what to what."""
-    import json
-
     from formers_tui.store import audit
     from formers_tui.store.common import get_interview
 
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
-            entries = audit.history(session, get_interview(session, interview_id).id)
+            found = audit.history(session, get_interview(session, interview_id).id)
+            entries = list(audit.replay(found))
     finally:
         store.close()
     if as_json:
         print_json(
             [
                 {
-                    "seq": e.seq,
-                    "at": e.at,
-                    "actor": e.actor,
-                    "action": e.action,
-                    "entity": e.entity,
-                    "key": e.entity_key,
-                    "old": json.loads(e.old) if e.old else None,
-                    "new": json.loads(e.new) if e.new else None,
+                    "seq": r.entry.seq,
+                    "at": r.entry.at,
+                    "actor": r.entry.actor,
+                    "action": r.entry.action,
+                    "entity": r.entry.entity,
+                    "key": r.entry.entity_key,
+                    "old": r.old,
+                    "new": r.new,
                 }
-                for e in entries
+                for r in entries
             ]
         )
         return
@@ -109,23 +108,21 @@ def audit_show(
     table = Table(title=f"History ({len(entries)} changes)", title_justify="left")
     for column in ("#", "when (UTC)", "who", "what", "change"):
         table.add_column(column, overflow="fold")
-    for e in entries:
+    for r in entries:
         table.add_row(
-            str(e.seq),
-            e.at.strftime("%Y-%m-%d %H:%M:%S"),
-            e.actor,
-            f"{e.action} {e.entity}",
-            _describe(e.old, e.new),
+            str(r.entry.seq),
+            r.entry.at.strftime("%Y-%m-%d %H:%M:%S"),
+            r.entry.actor,
+            f"{r.entry.action} {r.entry.entity}",
+            _describe(r.old, r.new),
         )
     Console().print(table)
 
 
-def _describe(old: str | None, new: str | None, width: int = 60) -> str:
+def _describe(old: dict[str, Any] | None, new: dict[str, Any] | None, width: int = 60) -> str:
     """The fields a change touched, each as ``field: before → after`` (shortened)."""
-    import json
-
-    before = json.loads(old) if old else {}
-    after = json.loads(new) if new else {}
+    before = old or {}
+    after = new or {}
     skip = {"id", "interview_id", "updated_at", "created_at"}
     parts = []
     for name in sorted(set(before) | set(after)):

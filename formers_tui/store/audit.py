@@ -1,7 +1,14 @@
 """The hash-chained audit log.
 
 Each entry's hash covers its content and the previous entry's hash, so a
-removed or edited row breaks the chain. Entries are appended in the same
+removed or edited row breaks the chain.
+
+Notes are saved about once a second while someone types, so an entry that
+repeated the whole text before and after each save would make the log grow
+with the square of a note's length (about 3 MB per interview, measured).
+A note's update therefore records only the splice that turns the previous
+text into the new one (:func:`text_splice`); :func:`replay` rebuilds every
+entry's full values from the chain when they are needed. Entries are appended in the same
 transaction as the change they describe, after the change has been flushed:
 by then the transaction holds SQLite's write lock, so no other writer can
 slip an entry in between reading the chain's tip and appending to it.
@@ -11,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -21,6 +29,30 @@ from sqlmodel import Session, col, select
 from formers_tui.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
+SPLICE = "text_splice"
+"""Key of an entry's ``new`` values holding a text change as a splice."""
+
+
+def text_splice(before: str, after: str) -> list[Any]:
+    """``[prefix kept, suffix kept, text inserted]``: what turns ``before`` into ``after``.
+
+    Typing, deleting or pasting anywhere in a note is one splice of a few
+    characters, however long the note.
+    """
+    limit = min(len(before), len(after))
+    prefix = 0
+    while prefix < limit and before[prefix] == after[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < limit - prefix and before[-1 - suffix] == after[-1 - suffix]:
+        suffix += 1
+    return [prefix, suffix, after[prefix : len(after) - suffix]]
+
+
+def apply_splice(before: str, change: list[Any]) -> str:
+    """The text a :func:`text_splice` of ``before`` describes."""
+    prefix, suffix, inserted = change
+    return str(before[:prefix] + inserted + before[len(before) - suffix :])
 
 
 def to_json(values: dict[str, Any] | None) -> str | None:
@@ -91,6 +123,36 @@ def append(
 
 
 @dataclass(frozen=True)
+class Replayed:
+    """An entry with its values in full, as the row was before and after the change."""
+
+    entry: AuditEntry
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+def replay(entries: Iterable[AuditEntry]) -> Iterator[Replayed]:
+    """Each entry with full ``old``/``new`` values, splices applied in chain order.
+
+    ``entries`` must be in ``seq`` order and hold every entry of each record
+    they touch (all of an entity's, or all of an interview's, entries).
+    """
+    state: dict[tuple[str, str], dict[str, Any] | None] = {}
+    for entry in entries:
+        key = (entry.entity, entry.entity_key)
+        new = json.loads(entry.new) if entry.new else None
+        if new is not None and SPLICE in new:
+            before = state.get(key) or {}
+            old: dict[str, Any] | None = before
+            change = new.pop(SPLICE)
+            new = {**before, **new, "text": apply_splice(str(before.get("text", "")), change)}
+        else:
+            old = json.loads(entry.old) if entry.old else None
+        state[key] = new
+        yield Replayed(entry, old, new)
+
+
+@dataclass(frozen=True)
 class ChainBreak:
     """Where the chain stops verifying."""
 
@@ -154,9 +216,9 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
         query = select(AuditEntry).where(AuditEntry.entity == entity).order_by(col(AuditEntry.seq))
         if interview_id is not None:
             query = query.where(AuditEntry.interview_id == interview_id)
-        last: dict[str, AuditEntry] = {}
-        for entry in session.exec(query):
-            last[entry.entity_key] = entry
+        last: dict[str, Replayed] = {}
+        for replayed in replay(session.exec(query)):
+            last[replayed.entry.entity_key] = replayed
         rows_query = select(table)
         if interview_id is not None:
             rows_query = rows_query.where(table.interview_id == interview_id)
@@ -170,7 +232,7 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
                     StateMismatch(entity, key, row.interview_id, "exists but was never recorded")
                 )
                 continue
-            recorded = json.loads(recorded_entry.new)
+            recorded = recorded_entry.new
             current = json.loads(to_json(row.model_dump()) or "{}")
             # Entries may carry context beyond the row (a name, a code); only the
             # row's own columns are compared.
@@ -187,10 +249,12 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
                         changed,
                     )
                 )
-        for key, entry in last.items():
-            if key not in seen and entry.new is not None:
+        for key, replayed in last.items():
+            if key not in seen and replayed.new is not None:
                 mismatches.append(
-                    StateMismatch(entity, key, entry.interview_id, "was removed without a record")
+                    StateMismatch(
+                        entity, key, replayed.entry.interview_id, "was removed without a record"
+                    )
                 )
     return mismatches
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import TimelineFact
+from formers_tui.store import audit
 from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
 from formers_tui.store.models import (
     Bearing,
@@ -95,23 +97,26 @@ def save_note(
     ).first()
     if note is not None and note.text == text:
         return note
-    old = values(note)
     if note is None:
         note = Note(interview_id=interview_id, indicator_id=indicator_id, text=text)
+        change: dict[str, Any] | None = values(note)
     else:
+        # Autosave calls this about once a second while someone types: log the splice only.
+        change = {audit.SPLICE: audit.text_splice(note.text, text)}
         note.text = text
         note.updated_at = utcnow()
+        change["updated_at"] = note.updated_at
     session.add(note)
     touch(session, interview)
     record(
         session,
         interview,
         actor=actor,
-        action="create" if old is None else "update",
+        action="update" if audit.SPLICE in (change or {}) else "create",
         entity="note",
         key=note.id,
-        old=old,
-        new=values(note),
+        old=None,
+        new=change,
     )
     return note
 

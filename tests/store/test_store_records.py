@@ -125,8 +125,10 @@ def test_notes_upsert_audit_and_move_draft_to_in_progress(store: Store, iid: str
         assert get_interview(session, iid).status == Status.in_progress
         notes = session.exec(select(AuditEntry).where(AuditEntry.entity == "note")).all()
         assert [n.action for n in notes] == ["create", "update"]  # unchanged text writes nothing
-        assert json.loads(notes[1].old or "{}")["text"] == "first"
-        assert json.loads(notes[1].new or "{}")["text"] == "first, more"
+        assert json.loads(notes[1].new or "{}")[audit.SPLICE] == [5, 0, ", more"]
+        _, update = audit.replay(notes)
+        assert update.old is not None and update.old["text"] == "first"
+        assert update.new is not None and update.new["text"] == "first, more"
         assert audit.verify_chain(session) == []
 
 
