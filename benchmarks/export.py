@@ -1,29 +1,26 @@
 """Exports of many interviews: CSV against a raw dump, JSON throughput, peak memory.
 
+For each synthetic store (``benchmarks.stores.sizes()``: 10, 1,000 and
+10,000 interviews by default):
+
 * CSV: ``formers export --all --format csv`` (five tables) against dumping
   the same rating rows with ``sqlite3 -csv`` (the sqlite3 command-line tool
   when installed, else Python's sqlite3 and csv modules; the floor's name
   says which).
 * JSON: the streamed export of every interview, in interviews per second,
   against the same raw dump.
-* Peak RSS of a process exporting N interviews to JSON, against a process
-  that only opens the store, for each N in ``FORMERS_BENCH_EXPORT_SIZES``:
-  with streaming the figure should stay flat as N grows. The child reports
-  its own peak: ``VmHWM`` where Linux provides it, because Linux carries the
-  parent's high-water mark into ``getrusage().ru_maxrss`` across ``exec``;
-  ``ru_maxrss`` elsewhere.
+* Peak RSS of a process exporting all N interviews to JSON, against a
+  process that only opens the store: with streaming the figure stays flat as
+  N grows. The child reports its own peak: ``VmHWM`` where Linux provides
+  it, because Linux carries the parent's high-water mark into
+  ``getrusage().ru_maxrss`` across ``exec``; ``ru_maxrss`` elsewhere.
 
-``FORMERS_BENCH_EXPORT_N`` (default 1000) sets N for the timings;
-``FORMERS_BENCH_EXPORT_SIZES`` (default ``1000``; try ``1000,10000``) the
-sizes for memory. ``python -m benchmarks.export --n 10000 --sizes 1000,10000``
-does the same from the command line.
+Timings are the best of three runs (one at 10,000 interviews).
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -33,8 +30,8 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchmarks.common import Figure, print_table
-from benchmarks.synthetic import build
+from benchmarks.common import Figure
+from benchmarks.stores import sizes, synthetic_store
 
 RATING_ROWS = (
     "SELECT r.interview_id, r.indicator_id, p.name, p.role, r.value, r.omitted, r.rationale, "
@@ -77,7 +74,7 @@ def _seconds(run: object, repeat: int = 3) -> float:
     return best
 
 
-def _raw_dump(store: Path, out: Path) -> tuple[str, float]:
+def _raw_dump(store: Path, out: Path, repeat: int) -> tuple[str, float]:
     """Time dumping the rating rows as CSV without the application."""
     cli = shutil.which("sqlite3")
     if cli is not None:
@@ -88,7 +85,7 @@ def _raw_dump(store: Path, out: Path) -> tuple[str, float]:
                     [cli, "-csv", "-header", str(store), RATING_ROWS], stdout=handle, check=True
                 )
 
-        return "sqlite3 -csv (CLI), rating rows", _seconds(dump)
+        return "sqlite3 -csv (CLI), rating rows", _seconds(dump, repeat)
 
     def dump_python() -> None:
         connection = sqlite3.connect(store)
@@ -101,7 +98,7 @@ def _raw_dump(store: Path, out: Path) -> tuple[str, float]:
         finally:
             connection.close()
 
-    return "Python sqlite3 + csv, rating rows", _seconds(dump_python)
+    return "Python sqlite3 + csv, rating rows", _seconds(dump_python, repeat)
 
 
 def _export(store_path: Path, fmt: str, out: Path) -> None:
@@ -127,66 +124,54 @@ def _peak_rss_mb(store: Path, mode: str, out: Path) -> float:
     return int(result.stdout.strip().splitlines()[-1]) / 1024  # Linux reports KiB
 
 
-def _sizes() -> list[int]:
-    text = os.environ.get("FORMERS_BENCH_EXPORT_SIZES", "1000")
-    return [int(part) for part in text.split(",") if part.strip()]
-
-
-def run(count: int | None = None, sizes: list[int] | None = None) -> list[Figure]:
-    count = count or int(os.environ.get("FORMERS_BENCH_EXPORT_N", "1000"))
-    sizes = sizes or _sizes()
-    figures: list[Figure] = []
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        store = build(base / f"store-{count}.db", count)
-        floor_name, floor = _raw_dump(store, base / "raw.csv")
-        value = _seconds(lambda: _export(store, "csv", base / "tables"))
-        figures.append(
-            Figure(
-                f"export --format csv, {count} interviews (5 tables)",
-                value,
-                floor_name,
-                floor,
-                unit="s",
-            )
+def _figures(count: int, folder: Path) -> list[Figure]:
+    store = synthetic_store(count)
+    repeat = 1 if count >= 10_000 else 3
+    floor_name, floor = _raw_dump(store, folder / "raw.csv", repeat)
+    value = _seconds(lambda: _export(store, "csv", folder / f"tables-{count}"), repeat)
+    figures = [
+        Figure(
+            f"export --format csv, {count:,} interviews (5 tables)",
+            value,
+            floor_name,
+            floor,
+            target=2.0,
+            unit="s",
         )
-        value = _seconds(lambda: _export(store, "json", base / "all.json"))
-        figures.append(
-            Figure(
-                f"export --format json, {count} interviews ({count / value:.0f} interviews/s)",
-                value,
-                floor_name,
-                floor,
-                unit="s",
-            )
+    ]
+    value = _seconds(lambda: _export(store, "json", folder / f"all-{count}.json"), repeat)
+    figures.append(
+        Figure(
+            f"export --format json, {count:,} interviews ({count / value:,.0f}/s)",
+            value,
+            floor_name,
+            floor,
+            unit="s",
         )
-        for size in sizes:
-            path = store if size == count else build(base / f"store-{size}.db", size)
-            baseline = _peak_rss_mb(path, "open", base / "none.json")
-            peak = _peak_rss_mb(path, "export", base / f"rss-{size}.json")
-            figures.append(
-                Figure(
-                    f"peak RSS, json export of {size} interviews",
-                    peak,
-                    "same process, store opened only",
-                    baseline,
-                    unit="MB",
-                )
-            )
-            if path != store:
-                path.unlink()
+    )
+    baseline = _peak_rss_mb(store, "open", folder / "none.json")
+    peak = _peak_rss_mb(store, "export", folder / f"rss-{count}.json")
+    figures.append(
+        Figure(
+            f"peak RSS, json export of {count:,} interviews",
+            peak,
+            "same process, store opened only",
+            baseline,
+            unit="MB",
+        )
+    )
     return figures
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--n", type=int, default=None, help="interviews for the timings")
-    parser.add_argument("--sizes", default=None, help="comma-separated sizes for peak RSS")
-    args = parser.parse_args(argv)
-    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else None
-    print_table(run(args.n, sizes))
-    return 0
+def run() -> list[Figure]:
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory() as name:
+        for count in sizes():
+            figures += _figures(count, Path(name))
+    return figures
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    from benchmarks.common import print_table
+
+    print_table(run())
