@@ -19,6 +19,9 @@ from formers_tui.paths import PRIVATE_FILE_MODE, backups_dir, ensure_private_dir
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError
 
+PARTIAL = ".partial"
+"""Suffix of a backup still being written (never listed as a backup)."""
+
 
 def default_backup_path(store: Path, reason: str = "manual") -> Path:
     """A timestamped file in the backups folder beside ``store``."""
@@ -30,6 +33,18 @@ def _reserve(target: Path) -> None:
     ensure_private_dir(target.parent)
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
     os.close(fd)
+
+
+def _move_into_place(partial: Path, target: Path) -> None:
+    """Give the finished copy its name, never overwriting an existing file."""
+    try:
+        os.link(partial, target)  # refuses to overwrite, unlike a rename
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links (a USB stick)
+        if target.exists():
+            raise FileExistsError(f"{target} already exists") from None
+        os.replace(partial, target)
 
 
 def copy_database(
@@ -88,17 +103,25 @@ def backup(
     target = destination or default_backup_path(store, reason)
     if target.exists():
         raise StoreError(f"{target} already exists; choose another file.")
+    # Copy under a temporary name and link it into place when complete: a
+    # process killed mid-copy (a large store takes seconds) leaves no
+    # half-written file that looks like a backup.
+    partial = target.with_name(f"{target.name}{PARTIAL}")
     try:
-        _reserve(target)
-        copy_database(store, target, key=key, target_key=key)
+        partial.unlink(missing_ok=True)
+        _reserve(partial)
+        copy_database(store, partial, key=key, target_key=key)
+        with partial.open("rb") as handle:
+            os.fsync(handle.fileno())
+        _move_into_place(partial, target)
     except (OSError, sqlite3.Error) as exc:
-        target.unlink(missing_ok=True)
         raise StoreError(f"Could not write the backup {target}: {exc}.") from None
     except Exception as exc:
-        target.unlink(missing_ok=True)
         if "DatabaseError" in type(exc).__name__ or "OperationalError" in type(exc).__name__:
             raise StoreError(f"Could not write the backup {target}: {exc}.") from None
         raise
+    finally:
+        partial.unlink(missing_ok=True)
     return target
 
 

@@ -68,6 +68,7 @@ class Store:
         key: StoreKey | None = None,
         create: bool = True,
         upgrade: bool = True,
+        daily: bool = True,
     ) -> Store:
         """Open (and if needed create and migrate) the store at ``path``.
 
@@ -76,6 +77,10 @@ class Store:
             key: an already derived key (skips the key derivation).
             create: create the file if it is missing.
             upgrade: apply pending migrations (after a backup).
+            daily: take the day's backup now if it is due. Copying a large
+                store takes seconds, so the interface passes ``False`` and
+                calls :func:`~formers_tui.store.backup.daily_backup` in the
+                background once its first screen is up.
 
         Raises:
             PassphraseNeeded: the store is encrypted and no passphrase was given.
@@ -101,7 +106,7 @@ class Store:
 
                     backup(path, key=key, reason=f"before-{head}")
                 migrate.upgrade(engine)
-            if existed:
+            if existed and daily:
                 from formers_tui.store.backup import daily_backup
 
                 daily_backup(path, key=key)

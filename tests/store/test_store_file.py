@@ -226,6 +226,30 @@ def test_daily_backups_are_taken_once_a_day_and_rotated(tmp_path: Path) -> None:
     assert len(list_backups(path)) == DAILY_KEEP
 
 
+def test_opening_can_leave_the_daily_backup_for_later(tmp_path: Path) -> None:
+    from formers_tui.store.backup import list_backups
+
+    path = tmp_path / "later.db"
+    Store.open(path).close()
+    Store.open(path, daily=False).close()
+    assert list_backups(path) == []
+
+
+def test_a_backup_cut_short_leaves_nothing_that_looks_like_one(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formers_tui.store import backup as backups
+
+    def copy_then_fail(source: Path, target: Path, **_: object) -> None:
+        target.write_bytes(b"half a store")
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(backups, "copy_database", copy_then_fail)
+    with pytest.raises(StoreError, match="No space left"):
+        backup(store.path, tmp_path / "copy.db")
+    assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == []
+
+
 def _store_at_0003(path: Path) -> None:
     """A 0003 store: three interviews, two sharing one protocol text, one finalized."""
     engine = make_engine(path)
