@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from enum import Enum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -88,14 +88,18 @@ _PLACES: dict[int, tuple[Protocol, dict[str, tuple[str, str, bool]]]] = {}
 _MAX_PLACES = 8
 
 
-def place_of(protocol: Protocol, indicator_id: str) -> tuple[str, str, bool]:
-    """(domain, part, critical) of an indicator; blanks if the protocol lacks it."""
+NOWHERE = ("", "", False)
+"""The place of an indicator the protocol lacks: blanks."""
+
+
+def places_of(protocol: Protocol) -> dict[str, tuple[str, str, bool]]:
+    """Indicator id -> (domain, part, critical), worked out once per protocol."""
     entry = _PLACES.get(id(protocol))
     if entry is None or entry[0] is not protocol:
         if len(_PLACES) >= _MAX_PLACES:
             _PLACES.clear()
         entry = _PLACES[id(protocol)] = (protocol, _place(protocol))
-    return entry[1].get(indicator_id, ("", "", False))
+    return entry[1]
 
 
 INTERVIEW_ID = Column("interview_id", "string", "Interview id.", required=True)
@@ -144,8 +148,9 @@ def _interview_rows(doc: dict[str, Any], protocol: Protocol) -> Iterator[Row]:
 
 def _rating_rows(doc: dict[str, Any], protocol: Protocol) -> Iterator[Row]:
     roles = {p["id"]: p["role"] for p in doc["panel"]}
+    places = places_of(protocol)  # looked up once: an interview has a hundred ratings
     for rating in doc["ratings"]:
-        domain, part, _critical = place_of(protocol, rating["indicator_id"])
+        domain, part, _critical = places.get(rating["indicator_id"], NOWHERE)
         yield {
             "interview_id": doc["id"],
             "candidate": doc["candidate"]["code"],
@@ -163,8 +168,9 @@ def _rating_rows(doc: dict[str, Any], protocol: Protocol) -> Iterator[Row]:
 
 
 def _consensus_rows(doc: dict[str, Any], protocol: Protocol) -> Iterator[Row]:
+    places = places_of(protocol)
     for item in doc["consensus"]:
-        domain, part, _critical = place_of(protocol, item["indicator_id"])
+        domain, part, _critical = places.get(item["indicator_id"], NOWHERE)
         yield {
             "interview_id": doc["id"],
             "candidate": doc["candidate"]["code"],
@@ -333,19 +339,62 @@ TABLES: tuple[Table, ...] = (
 )
 
 
-def cell(value: Any) -> str:
-    """One CSV cell: empty for missing, ``true``/``false``, ISO dates, UTC ``Z`` times."""
+PARTS_USED = frozenset(
+    {"panel", "timeline", "ratings", "revisions", "consensus", "determinations"}
+    | {"evidence", "links", "flags"}
+)
+"""The parts of a document (see ``document.PARTS``) the tables are made from.
+
+Notes, quotes, submissions, sign-offs and timings are in no table; a CSV
+export does not read them from the store. Every ``*_rows`` function below
+reads only these parts (a test checks that the tables are the same from
+complete documents).
+"""
+
+
+def bool_cell(value: Any) -> str | None:
+    """A boolean cell: ``true``/``false``, missing stays missing."""
     if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return str(value.value)
-    if isinstance(value, datetime):
-        return utc(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+        return None
+    return "true" if value else "false"
+
+
+def time_cell(value: Any) -> str | None:
+    """A timestamp cell: UTC with a ``Z`` (documents write ``+00:00``)."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else utc(value).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+CELLS: dict[str, Callable[[Any], str | None]] = {"boolean": bool_cell, "datetime": time_cell}
+"""Cells whose document form (plain, see ``iter_documents``) is not what the table shows.
+
+Every other value is written by the csv module as it is: text as text,
+numbers with ``str()``, and ``None`` as an empty cell (missing).
+"""
+
+
+def row_cells(table: Table) -> Callable[[Row], list[Any]]:
+    """Turns one of ``table``'s rows into its cells, in column order.
+
+    Built once per table: a bulk export writes hundreds of thousands of rows,
+    and only the boolean and timestamp columns need converting.
+    """
+    pick = itemgetter(*(column.name for column in table.columns))
+    special = tuple(
+        (index, CELLS[column.type])
+        for index, column in enumerate(table.columns)
+        if column.type in CELLS
+    )
+
+    def cells(row: Row) -> list[Any]:
+        values = list(pick(row))
+        for index, convert in special:
+            values[index] = convert(values[index])
+        return values
+
+    return cells
 
 
 def write_tables(source: ExportSource, folder: Path, progress: Progress | None = None) -> int:
@@ -355,14 +404,14 @@ def write_tables(source: ExportSource, folder: Path, progress: Progress | None =
         writers = [csv.writer(handle, lineterminator="\n") for handle in handles]
         for table, writer in zip(TABLES, writers, strict=True):
             writer.writerow([column.name for column in table.columns])
+        outputs = [
+            (table.rows, row_cells(table), writer.writerows)
+            for table, writer in zip(TABLES, writers, strict=True)
+        ]
         count = 0
-        for document, protocol in source.documents():
-            for table, writer in zip(TABLES, writers, strict=True):
-                names = [column.name for column in table.columns]
-                writer.writerows(
-                    [cell(row.get(name)) for name in names]
-                    for row in table.rows(document, protocol)
-                )
+        for document, protocol in source.documents(plain=True, only=PARTS_USED):
+            for rows, cells, write in outputs:
+                write(map(cells, rows(document, protocol)))
             count += 1
             if progress is not None:
                 progress(1)

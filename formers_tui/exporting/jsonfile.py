@@ -29,11 +29,15 @@ def generator() -> str:
     return f"formers-tui {__version__}"
 
 
+_ENCODER = json.JSONEncoder(
+    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=json_default
+)
+"""Made once: ``json.dumps`` with options builds an encoder per call, per interview."""
+
+
 def dumps(value: Any) -> str:
     """Compact JSON of a document (UTF-8 text kept as is, no NaN, ISO dates)."""
-    return json.dumps(
-        value, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=json_default
-    )
+    return _ENCODER.encode(value)
 
 
 def header(source: ExportSource) -> dict[str, Any]:
@@ -60,7 +64,7 @@ def write_stream(source: ExportSource, handle: IO[str], progress: Progress | Non
     handle.write("\n  ],\n")
     handle.write('  "interviews": [')
     count = 0
-    for document, _protocol in source.documents():
+    for document, _protocol in source.documents(plain=True):
         handle.write(("," if count else "") + "\n    " + dumps(document))
         count += 1
         if progress is not None:

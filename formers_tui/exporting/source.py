@@ -6,7 +6,7 @@ batch at a time and handed on, so every writer streams.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,12 @@ from sqlmodel import Session
 
 from formers_tui.errors import ValidationError
 from formers_tui.exporting.deidentify import Deidentifier
-from formers_tui.exporting.document import ProtocolCache, iter_documents, table_of
+from formers_tui.exporting.document import (
+    ProtocolCache,
+    iter_documents,
+    table_of,
+    to_json_value,
+)
 from formers_tui.protocol.model import Protocol
 from formers_tui.store.common import get_interview
 from formers_tui.store.models import Interview, Status
@@ -128,17 +133,35 @@ class ExportSource:
             "text": text,
         }
 
-    def documents(self) -> Iterator[tuple[dict[str, Any], Protocol]]:
-        """Each interview's document (de-identified if asked) with its parsed protocol."""
-        need_identity = self.identifying or self.deidentifier is not None
+    def documents(
+        self, *, plain: bool = False, only: Collection[str] | None = None
+    ) -> Iterator[tuple[dict[str, Any], Protocol]]:
+        """Each interview's document (de-identified if asked) with its parsed protocol.
+
+        Args:
+            plain: give the documents as JSON text (dates, timestamps and enums
+                as strings), for writers that only serialise them.
+            only: the parts of the documents the writer uses (names in
+                :data:`~formers_tui.exporting.document.PARTS`); the others may
+                be left empty.
+
+        The de-identifier shifts real dates and numbers pseudonyms in order of
+        appearance in the whole document, so when de-identifying it gets
+        complete, usual documents and its output is converted.
+        """
+        deidentifier = self.deidentifier
         for document in iter_documents(
             self.session,
             self.ids,
-            identifying=need_identity,
+            identifying=self.identifying or deidentifier is not None,
             full=True,
             protocols=self.protocols,
+            plain=plain and deidentifier is None,
+            only=only if deidentifier is None else None,
         ):
             protocol = self.protocols.get(self.session, document["protocol"]["sha256"])
-            if self.deidentifier is not None:
-                document = self.deidentifier.apply(document, protocol)
+            if deidentifier is not None:
+                document = deidentifier.apply(document, protocol)
+                if plain:
+                    document = to_json_value(document)
             yield document, protocol
