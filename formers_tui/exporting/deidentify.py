@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from formers_tui.exporting.document import proportionality_summary
+from formers_tui.exporting.document import json_default, proportionality_summary
 from formers_tui.protocol.model import Protocol
 
 SAFE_KEYS = frozenset(
@@ -106,13 +106,17 @@ class Deidentifier:
     def __init__(self, *, keep_text: bool = False, key: bytes | None = None) -> None:
         self.keep_text = keep_text
         self._key = key if key is not None else secrets.token_bytes(32)
+        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)
+        """Keyed once; each MAC copies it (an export computes one per row id)."""
         self._people: dict[str, str] = {}
         self._candidates: dict[str, str] = {}
         self.unknown_keys: set[str] = set()
         """Keys met whose strings were emptied because no rule names them."""
 
     def _mac(self, purpose: str, value: str) -> bytes:
-        return hmac.new(self._key, f"{purpose}\0{value}".encode(), hashlib.sha256).digest()
+        mac = self._keyed.copy()
+        mac.update(f"{purpose}\0{value}".encode())
+        return mac.digest()
 
     def pseudo_id(self, value: str) -> str:
         """A row id's stand-in: same form (32 hex), same for the same id in this export."""
@@ -142,7 +146,9 @@ class Deidentifier:
         days = draw % (2 * MAX_SHIFT_DAYS) - MAX_SHIFT_DAYS
         return days if days < 0 else days + 1
 
-    def apply(self, document: dict[str, Any], protocol: Protocol) -> dict[str, Any]:
+    def apply(
+        self, document: dict[str, Any], protocol: Protocol, *, plain: bool = False
+    ) -> dict[str, Any]:
         """Return a de-identified copy of an interview document.
 
         Args:
@@ -150,22 +156,26 @@ class Deidentifier:
                 (with ``identifying=True``, so the identity's strings can be
                 scrubbed from kept text too).
             protocol: the interview's protocol, for the kinds of timeline facts.
+            plain: give the copy's dates, timestamps and enums as their JSON
+                text (see ``iter_documents``), made in the same walk.
         """
         code = str(document["candidate"]["code"])
         shift = timedelta(days=self.shift_days(code))
         scrub = self._scrubber(document, shift) if self.keep_text else None
-        out: dict[str, Any] = self._walk(document, shift, scrub)
+        out: dict[str, Any] = self._walk(document, shift, scrub, plain)
         out["timeline"] = self._timeline(document["timeline"], protocol, shift, scrub)
-        when = out["interview_date"]
+        when = document["interview_date"] + shift
         out["proportionality"] = proportionality_summary(protocol, out["timeline"], when)
         return out
 
     def _text(self, value: str, scrub: Callable[[str], str] | None) -> str:
         return scrub(value) if scrub is not None and value else ""
 
-    def _walk(self, value: Any, shift: timedelta, scrub: Callable[[str], str] | None) -> Any:
+    def _walk(
+        self, value: Any, shift: timedelta, scrub: Callable[[str], str] | None, plain: bool
+    ) -> Any:
         if isinstance(value, list):
-            return [self._walk(item, shift, scrub) for item in value]
+            return [self._walk(item, shift, scrub, plain) for item in value]
         if isinstance(value, dict):
             out: dict[str, Any] = {}
             for key, item in value.items():
@@ -179,10 +189,12 @@ class Deidentifier:
                 elif key == "domain_seconds":
                     out[key] = dict(item)
                 else:
-                    out[key] = self._walk(item, shift, scrub)
+                    out[key] = self._walk(item, shift, scrub, plain)
             return out
         if isinstance(value, datetime | date):
-            return value + shift
+            return json_default(value + shift) if plain else value + shift
+        if plain and isinstance(value, Enum):
+            return value.value
         return value
 
     def _string(self, key: str, value: str, scrub: Callable[[str], str] | None) -> str:

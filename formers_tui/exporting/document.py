@@ -100,13 +100,13 @@ Convert = Callable[[Any], Any]
 """Turns one stored (SQLite) value into its document form; never called with ``None``."""
 
 
-def _timestamp(value: Any, parse: Convert) -> datetime:
+def _timestamp(parse: Convert, value: Any) -> datetime:
     """A stored timestamp as an aware UTC datetime, as :func:`utc` promises every document."""
     parsed: datetime = parse(value)
     return utc(parsed)
 
 
-def _timestamp_text(value: Any, parse: Convert) -> str:
+def _timestamp_text(parse: Convert, value: Any) -> str:
     """A stored timestamp as the ISO text :func:`json_default` writes for it.
 
     SQLAlchemy stores every timestamp in SQLite as ``YYYY-MM-DD HH:MM:SS.ffffff``
@@ -143,7 +143,7 @@ def _converter(column: Column[Any], dialect: Dialect, plain: bool) -> Convert | 
         return None
     kind = _python_type(column)
     if kind is datetime:
-        return partial(_timestamp_text if plain else _timestamp, parse=stored)
+        return partial(_timestamp_text if plain else _timestamp, stored)
     if plain and (kind is date or issubclass(kind, Enum)):
         return lambda value: to_json_value(stored(value))
     return stored
@@ -163,7 +163,8 @@ class _Reader:
     sql: str
     """The query up to ``IN (``; the placeholders and ``)`` are added per batch."""
     names: tuple[str, ...]
-    convert: tuple[tuple[str, Convert], ...]
+    convert: tuple[tuple[int, str, Convert], ...]
+    """Position in the row, name and conversion of each column that needs one."""
 
     def grouped(self, session: Session, owners: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The rows of ``owners``, each a dict of its kept columns, grouped by owner id."""
@@ -175,8 +176,8 @@ class _Reader:
             for row in cursor:
                 # strict=False: the owner id, last, has no name and is left out
                 record = dict(zip(names, row, strict=False))
-                for name, function in convert:
-                    value = record[name]
+                for index, name, function in convert:
+                    value = row[index]
                     if value is not None:
                         record[name] = function(value)
                 groups[row[-1]].append(record)
@@ -213,8 +214,8 @@ def _reader(
         where = f"p.{quote(owner)}"
     columns = ", ".join(f"t.{quote(column.name)}" for column in kept)
     convert = tuple(
-        (column.name, function)
-        for column in kept
+        (index, column.name, function)
+        for index, column in enumerate(kept)
         if (function := _converter(column, dialect, plain)) is not None
     )
     return _Reader(

@@ -15,12 +15,7 @@ from sqlmodel import Session
 
 from formers_tui.errors import ValidationError
 from formers_tui.exporting.deidentify import Deidentifier
-from formers_tui.exporting.document import (
-    ProtocolCache,
-    iter_documents,
-    table_of,
-    to_json_value,
-)
+from formers_tui.exporting.document import ProtocolCache, iter_documents, table_of
 from formers_tui.protocol.model import Protocol
 from formers_tui.store.common import get_interview
 from formers_tui.store.models import Interview, Status
@@ -147,7 +142,7 @@ class ExportSource:
 
         The de-identifier shifts real dates and numbers pseudonyms in order of
         appearance in the whole document, so when de-identifying it gets
-        complete, usual documents and its output is converted.
+        complete, usual documents and makes the plain form as it walks them.
         """
         deidentifier = self.deidentifier
         for document in iter_documents(
@@ -161,7 +156,5 @@ class ExportSource:
         ):
             protocol = self.protocols.get(self.session, document["protocol"]["sha256"])
             if deidentifier is not None:
-                document = deidentifier.apply(document, protocol)
-                if plain:
-                    document = to_json_value(document)
+                document = deidentifier.apply(document, protocol, plain=plain)
             yield document, protocol

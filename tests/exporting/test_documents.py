@@ -115,7 +115,7 @@ def stored_timestamp_parser() -> Any:
 )
 def test_stored_timestamps_become_the_text_the_encoder_writes(stored: str, text: str) -> None:
     parse = stored_timestamp_parser()
-    assert _timestamp_text(stored, parse) == text == json_default(parse(stored))
+    assert _timestamp_text(parse, stored) == text == json_default(parse(stored))
 
 
 def test_tables_read_only_the_parts_they_declare(rich_store: Store) -> None:
