@@ -23,6 +23,7 @@ from formers_tui.store.interviews import InterviewSummary, interview_header
 from formers_tui.store.models import FlagKind, Status
 from formers_tui.store.store import Store
 from formers_tui.tui.app import FormersApp, make_app
+from formers_tui.tui.screens import home
 from formers_tui.tui.screens.home import (
     MAX_ROWS,
     MIN_PROTOCOL_WIDTH,
@@ -31,6 +32,7 @@ from formers_tui.tui.screens.home import (
     column_layout,
     listed,
     matches,
+    narrows,
 )
 from tests.conftest import make_interview
 
@@ -298,3 +300,103 @@ async def test_ten_thousand_interviews_filter_quickly(tmp_path: Path) -> None:
         assert text_of(app, "#status") == "Showing 1 of 10,000 interviews."
         # Typing does not rebuild the table per keystroke: it waits for a pause.
         assert rebuilds == ["needle"]
+
+
+def test_a_longer_filter_narrows_the_previous_matches() -> None:
+    assert narrows("pm", "pm-0")
+    assert narrows("pm ", "pm fin")
+    assert narrows("", "x")
+    assert narrows("PM", "pm-0")
+    assert not narrows("pm-0", "pm")
+    assert not narrows("pm fin", "pm in")
+
+
+async def test_a_large_store_shows_its_first_page_before_the_rest(
+    three: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formers_tui.store import interviews
+
+    limits: list[int | None] = []
+    real = interviews.list_interviews
+
+    def recorded(session: Any, **kwargs: Any) -> list[InterviewSummary]:
+        limits.append(kwargs.get("limit"))
+        return real(session, **kwargs)
+
+    monkeypatch.setattr(interviews, "list_interviews", recorded)
+    monkeypatch.setattr(home, "FIRST_PAGE", 2)
+    app = make_app(store_path=three.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert limits == [2, None]
+        assert codes(app) == ["XY-0003", "PM-2026-002", "PM-2026-001"]
+        assert text_of(app, "#status") == "3 interviews, most recently changed first."
+        # Coming back reads the list again, all at once: the old one is on screen meanwhile.
+        app.home.load()
+        await settle(pilot)
+        assert limits == [2, None, None]
+
+
+async def test_until_the_rest_arrives_the_list_says_so(tmp_path: Path) -> None:
+    rows = [listed(summary(n), "finalized") for n in range(1_000)]
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.home.post_message(HomeScreen.Loaded(rows[:100], complete=False))
+        await pilot.pause()
+        app.home.action_focus_table()  # the empty store had hidden it
+        assert table(app).row_count == 100
+        assert text_of(app, "#status") == (
+            "Showing the 100 most recently changed; reading the rest…"
+        )
+        await pilot.press("r")
+        await pilot.pause()
+        assert app.screen is app.home  # none of the first page is unfinished
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        assert text_of(app, "#empty") == ""  # no "nothing matches" before all are read
+        await pilot.press("escape")
+        await pilot.press("down", "down")
+        highlighted = app.home.current_id()
+        assert highlighted == rows[2].summary.id
+        app.home.post_message(HomeScreen.Loaded(rows))
+        await pilot.pause()
+        assert table(app).row_count == MAX_ROWS
+        assert app.home.current_id() == highlighted
+
+
+async def test_each_key_typed_in_a_large_list_filters_at_once(tmp_path: Path) -> None:
+    rows = [listed(summary(n), "in progress") for n in range(10_000)]
+    app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        app.home.post_message(HomeScreen.Loaded(rows))
+        await pilot.pause()
+        app.home.action_focus_table()  # the empty store had hidden it
+        await pilot.press("down", "down", "down")
+        highlighted = app.home.current_id()
+        assert highlighted == rows[3].summary.id
+        await pilot.press("slash", "p")
+        await pilot.pause()
+        assert text_of(app, "#status") == (
+            "Showing the 500 most recently changed of 10,000 matching interviews; type to narrow."
+        )
+        # The same first rows match: the table and its cursor are left alone.
+        assert app.home.current_id() == highlighted
+        for character, count in zip(
+            "m-0999", (10_000, 10_000, 10_000, 1_000, 100, 10), strict=True
+        ):
+            await pilot.press(character)
+            await pilot.pause()
+            assert len(app.home.shown) == min(count, MAX_ROWS)
+        assert codes(app) == [f"PM-0999{n}" for n in range(10)]
+        await pilot.press("backspace")  # wider again: every row is searched
+        await pilot.pause()
+        assert text_of(app, "#status") == "Showing 100 of 10,000 interviews."
+        # A screenful at once, the rest over the next frames.
+        assert 0 < table(app).row_count <= 100
+        for _ in range(100):
+            if table(app).row_count == 100:
+                break
+            await pilot.pause(0.02)
+        assert codes(app) == [f"PM-099{n:02d}" for n in range(100)]
