@@ -1,110 +1,62 @@
 """The ``formers`` command line.
 
-Only Typer is imported at module level: ``formers --help`` must stay about as
-fast as ``import typer``. Each command imports the store, protocol or UI code
-it needs when it runs.
+``formers`` with no arguments, which opens the app, is how the program is
+started every day, and everything done before the app's first frame is time
+the panel waits. So that case does not go through Typer: parsing even an
+empty command line with it builds a pydantic validator for ``--db`` (about a
+tenth of a second of imports and work on a laptop) before the app could
+start. Every other use is parsed by the Typer app in :mod:`.root`, which is
+also importable from here as ``app``.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Annotated
-
-import typer
-
-from formers_tui.cli.audit_cmd import audit_app
-from formers_tui.cli.common import Settings, friendly
-from formers_tui.cli.db_cmd import db_app
-from formers_tui.cli.export_cmd import register as register_export_commands
-from formers_tui.cli.interview_cmd import register as register_interview_commands
-from formers_tui.cli.protocol_cmd import protocol_app
-from formers_tui.cli.score_cmd import register as register_score_command
-
-app = typer.Typer(
-    name="formers",
-    help="Readiness and appropriateness interviews for prospective peer mentors. "
-    "With no command, opens the interview app on the default store.",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-app.add_typer(protocol_app, name="protocol")
-app.add_typer(db_app, name="db")
-app.add_typer(audit_app, name="audit")
-register_interview_commands(app)
-register_export_commands(app)
-register_score_command(app)
-
-
-def _version(value: bool) -> None:
-    if value:
-        from formers_tui import __version__
-
-        typer.echo(f"formers-tui {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def root(
-    ctx: typer.Context,
-    db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="Store file to use (default: FORMERS_DB, else the user data folder).",
-            dir_okay=False,
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """Open the interview app when no command is given."""
-    os.umask(0o077)  # everything this program writes is confidential
-    ctx.obj = Settings(db=db)
-    if ctx.invoked_subcommand is None:
-        run_app(ctx.obj, open_interview=None)
-
-
-@friendly
-def run_app(settings: Settings, *, open_interview: str | None, notice: str = "") -> None:
-    """Start the TUI on the configured store."""
-    from formers_tui.tui.app import make_app
-
-    make_app(store_path=settings.store_path(), open_interview=open_interview, notice=notice).run()
-
-
-@app.command("open")
-def open_command(
-    ctx: typer.Context,
-    interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
-) -> None:
-    """Open the app straight into one interview."""
-    run_app(ctx.obj, open_interview=interview_id)
-
-
-@app.command("demo")
-def demo_command(ctx: typer.Context) -> None:
-    """Open the app on a throwaway store holding one fictional interview."""
-    import tempfile
-
-    from formers_tui.demo import seed_demo
-
-    with tempfile.TemporaryDirectory(prefix="formers-demo-") as folder:
-        settings = Settings(db=Path(folder) / "demo.db")
-        interview_id = friendly(seed_demo)(settings.store_path())
-        run_app(
-            settings,
-            open_interview=interview_id,
-            notice="Demo store in a temporary folder, not encrypted: everything here is "
-            "fictional and is deleted when you quit.",
-        )
+import sys
+from typing import Any
 
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    if len(sys.argv) > 1:
+        from formers_tui.cli.root import app
+
+        app()
+        return
+    raise SystemExit(open_app())
+
+
+def open_app() -> int:
+    """Open the interview app on the default store, as the root command does; return the exit code.
+
+    Errors that stop the app before it starts (an unusable store path) are
+    reported in one line, as every command reports them.
+    """
+    from formers_tui.errors import FormersError
+
+    os.umask(0o077)  # everything this program writes is confidential
+    try:
+        from formers_tui.paths import store_path
+        from formers_tui.tui.app import make_app
+
+        make_app(store_path=store_path(None)).run()
+    except FormersError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return _fail(f"{exc.strerror or exc}{where}.", 1)
+    return 0
+
+
+def _fail(message: str, code: int) -> int:
+    sys.stderr.write(f"Error: {message}\n")
+    return code
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, ``run_app`` and the rest of :mod:`.root`, imported only when asked for."""
+    if name.startswith("__") or name == "root":
+        raise AttributeError(name)
+    import importlib
+
+    return getattr(importlib.import_module("formers_tui.cli.root"), name)

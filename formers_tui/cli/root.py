@@ -1,0 +1,106 @@
+"""The ``formers`` commands, parsed by Typer.
+
+Only Typer is imported at module level: ``formers --help`` must stay about as
+fast as ``import typer``. Each command imports the store, protocol or UI code
+it needs when it runs. ``formers`` with no arguments does not come here at
+all (see :func:`formers_tui.cli.main`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from formers_tui.cli.audit_cmd import audit_app
+from formers_tui.cli.common import Settings, friendly
+from formers_tui.cli.db_cmd import db_app
+from formers_tui.cli.export_cmd import register as register_export_commands
+from formers_tui.cli.interview_cmd import register as register_interview_commands
+from formers_tui.cli.protocol_cmd import protocol_app
+from formers_tui.cli.score_cmd import register as register_score_command
+
+app = typer.Typer(
+    name="formers",
+    help="Readiness and appropriateness interviews for prospective peer mentors. "
+    "With no command, opens the interview app on the default store.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(protocol_app, name="protocol")
+app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
+register_interview_commands(app)
+register_export_commands(app)
+register_score_command(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from formers_tui import __version__
+
+        typer.echo(f"formers-tui {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Store file to use (default: FORMERS_DB, else the user data folder).",
+            dir_okay=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Open the interview app when no command is given."""
+    os.umask(0o077)  # everything this program writes is confidential
+    ctx.obj = Settings(db=db)
+    if ctx.invoked_subcommand is None:
+        run_app(ctx.obj, open_interview=None)
+
+
+@friendly
+def run_app(settings: Settings, *, open_interview: str | None, notice: str = "") -> None:
+    """Start the TUI on the configured store."""
+    from formers_tui.tui.app import make_app
+
+    make_app(store_path=settings.store_path(), open_interview=open_interview, notice=notice).run()
+
+
+@app.command("open")
+def open_command(
+    ctx: typer.Context,
+    interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
+) -> None:
+    """Open the app straight into one interview."""
+    run_app(ctx.obj, open_interview=interview_id)
+
+
+@app.command("demo")
+def demo_command(ctx: typer.Context) -> None:
+    """Open the app on a throwaway store holding one fictional interview."""
+    import tempfile
+
+    from formers_tui.demo import seed_demo
+
+    with tempfile.TemporaryDirectory(prefix="formers-demo-") as folder:
+        settings = Settings(db=Path(folder) / "demo.db")
+        interview_id = friendly(seed_demo)(settings.store_path())
+        run_app(
+            settings,
+            open_interview=interview_id,
+            notice="Demo store in a temporary folder, not encrypted: everything here is "
+            "fictional and is deleted when you quit.",
+        )
