@@ -2,9 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from rich.containers import Lines
+from rich.text import Text
 from textual.widgets import TextArea
 
 TYPE_HERE = "Running notes: type here; they save themselves."
+
+
+class _Line(Text):
+    """A notes line that divides into its wrapped rows once per look, not once per row.
+
+    Running notes are mostly one long paragraph: a single document line that
+    wraps onto every visible row. The text area paints each row by styling
+    the whole line and dividing it at every wrap point, then keeping one
+    piece, so a keystroke in a 2,000-character paragraph cut it up a dozen
+    times over (a row for each visible line), all on the interface thread.
+    Every row of one paint asks for the same division of the same styled
+    line, so the last one is kept and handed out again; the pieces are only
+    read (their ``end`` is set to ``""``, the same each time).
+    """
+
+    def __init__(self, text: str, editor: NotesEditor) -> None:
+        super().__init__(text, end="", no_wrap=True)
+        self._editor = editor
+
+    def divide(self, offsets: Iterable[int]) -> Lines:
+        offsets = tuple(offsets)
+        if "\t" in self.plain:  # tabs are expanded in place, piece by piece
+            return super().divide(offsets)
+        key = (self.plain, tuple(self._spans), offsets, self.style, self.end)
+        last = self._editor._last_division
+        if last is not None and last[0] == key:
+            return Lines(last[1])
+        lines = super().divide(offsets)
+        self._editor._last_division = (key, tuple(lines))
+        return lines
 
 
 class NotesEditor(TextArea):
@@ -43,6 +77,12 @@ class NotesEditor(TextArea):
         )
         self.indicator_id: str | None = None
         """The indicator whose notes are in the editor (``None`` until loaded)."""
+        self._last_division: tuple[tuple[object, ...], tuple[Text, ...]] | None = None
+        """The last line divided into rows, and its rows (see :class:`_Line`)."""
+
+    def get_line(self, line_index: int) -> Text:
+        """The line as the text area's own, but sharing its division into rows."""
+        return _Line(self.document.get_line(line_index), self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Leave F6 and ctrl+u to the interview screen (switch panelist, submit a domain).

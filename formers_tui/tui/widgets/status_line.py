@@ -3,6 +3,12 @@
 The save state is stated honestly in words: "Saving…" while anything is not
 yet on disk, "Saved 14:03:22" once it is, and a full-width "NOT SAVED" row
 naming the problem while writes fail (the screen keeps the text and retries).
+
+While someone types, the state flips between "Saving…" and "Saved" about once
+a second, so that flip must cost next to nothing: its colour travels in the
+text itself. Changing a CSS class instead re-applies the stylesheet to the
+whole line, several milliseconds on the interface thread every time. Only
+the failed state, which shows an extra row, changes a class.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Static
@@ -34,6 +41,14 @@ class SaveState(enum.Enum):
     """The interview is finalized; nothing can be written."""
 
 
+STATE_STYLES: dict[SaveState, str] = {
+    SaveState.saving: "$warning",
+    SaveState.saved: "$success",
+}
+"""Colour of the words of the states that alternate while typing; the others
+take the line's muted colour, or the failed row's, from the CSS."""
+
+
 class StatusLine(Widget):
     """Save state, progress summary and timers, for the bottom of the screen."""
 
@@ -50,11 +65,9 @@ class StatusLine(Widget):
         }
         &.-failed > #save-problem { display: block; }
         & > Horizontal { height: 1; background: $panel; }
-        & #save-state { width: 1fr; padding: 0 1; color: $text-muted; }
+        & #save-state { width: 1fr; height: 1; padding: 0 1; color: $text-muted; }
         & #progress { width: auto; padding: 0 1; }
         & #elapsed { width: auto; padding: 0 1; color: $text-muted; }
-        &.-saving #save-state { color: $warning; }
-        &.-saved #save-state { color: $success; }
         &.-failed #save-state { color: $error; text-style: bold; }
     }
     """
@@ -62,19 +75,28 @@ class StatusLine(Widget):
     state: reactive[SaveState] = reactive(SaveState.idle)
     """Save state shown at the left of the line."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        # Kept by reference: updated every second or so, no query each time.
+        self._state_label = Static("Opening…", id="save-state")
+        self._progress = Static(id="progress")
+        self._elapsed = Static(id="elapsed")
+        self._shown_elapsed = ""
+
     def compose(self) -> ComposeResult:
         yield Static(id="save-problem")
         with Horizontal():
-            yield Static("Opening…", id="save-state")
-            yield Static(id="progress")
-            yield Static(id="elapsed")
+            yield self._state_label
+            yield self._progress
+            yield self._elapsed
 
-    def watch_state(self, old: SaveState, new: SaveState) -> None:
-        self.remove_class(f"-{old.value}")
-        self.add_class(f"-{new.value}")
+    def watch_state(self, new: SaveState) -> None:
+        self.set_class(new is SaveState.failed, "-failed")
 
     def _say(self, text: str) -> None:
-        self.query_one("#save-state", Static).update(text)
+        # One fixed-size row: no layout pass needed, only a repaint.
+        style = STATE_STYLES.get(self.state)
+        self._state_label.update(Content.styled(text, style) if style else text, layout=False)
 
     def show_idle(self) -> None:
         """Nothing to save yet."""
@@ -114,8 +136,14 @@ class StatusLine(Widget):
 
     def show_progress(self, text: str) -> None:
         """Progress summary (notes, ratings, open flags)."""
-        self.query_one("#progress", Static).update(text)
+        self._progress.update(text)
 
     def show_elapsed(self, text: str) -> None:
-        """Interview and domain timers."""
-        self.query_one("#elapsed", Static).update(text)
+        """Interview and domain timers.
+
+        They tick every second; the line is laid out again only when the
+        text's width changes (``9:59`` to ``10:00``), otherwise just repainted.
+        """
+        resized = len(text) != len(self._shown_elapsed)
+        self._shown_elapsed = text
+        self._elapsed.update(text, layout=resized)

@@ -1,0 +1,131 @@
+"""Typing stays cheap on the interface thread, nothing typed is lost, and start-up is lean."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from textual.app import App, ComposeResult
+from textual.widgets import TextArea
+
+from formers_tui.store import capture
+from formers_tui.store.store import Store
+from formers_tui.tui.widgets.notes_editor import NotesEditor
+from formers_tui.tui.widgets.status_line import SaveState, StatusLine
+from tests.tui.harness import InterviewHarness, opened
+
+ROOT = Path(__file__).resolve().parents[2]
+PARAGRAPH = "The candidate described the years after leaving, and who helped. " * 30
+
+
+def stored_notes(store: Store, interview_id: str) -> dict[str, str]:
+    with store.session() as session:
+        return capture.notes_of(session, interview_id)
+
+
+async def test_notes_typed_then_screen_left_at_once_are_saved(
+    store: Store, interview_id: str
+) -> None:
+    async with InterviewHarness(store, interview_id).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        await pilot.press(*"left in 2016")
+        assert screen.has_unsaved_changes  # still inside the debounce
+        await pilot.app.pop_screen()
+        await pilot.pause()
+        assert stored_notes(store, interview_id) == {"DIS-1": "left in 2016"}
+        assert screen.final_save_error is None
+
+
+async def test_save_state_changes_touch_no_css_class_until_a_write_fails(
+    store: Store, interview_id: str
+) -> None:
+    async with InterviewHarness(store, interview_id).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        status = screen.query_one(StatusLine)
+        classes = set(status.classes)
+        seen = []
+        status.show_saving()
+        seen.append(status.state)
+        status.show_saved(datetime(2026, 1, 1, tzinfo=timezone.utc))  # noqa: UP017
+        seen.append(status.state)
+        assert seen == [SaveState.saving, SaveState.saved]
+        assert set(status.classes) == classes  # no stylesheet pass per save
+        status.show_failed("The disk is full")
+        assert status.has_class("-failed")  # the problem row is shown
+        status.show_saved(datetime(2026, 1, 1, tzinfo=timezone.utc))  # noqa: UP017
+        assert not status.has_class("-failed")
+
+
+class SideBySide(App[None]):
+    """The notes editor beside a plain text area holding the same long paragraph."""
+
+    def compose(self) -> ComposeResult:
+        notes = NotesEditor(id="notes")
+        plain = TextArea(
+            "", id="plain", soft_wrap=True, tab_behavior="focus", show_line_numbers=False
+        )
+        for area in (notes, plain):
+            area.styles.width = 40
+            area.styles.height = 12
+        yield notes
+        yield plain
+
+
+async def test_long_paragraph_rows_match_a_plain_text_area() -> None:
+    app = SideBySide()
+    async with app.run_test(size=(90, 30)) as pilot:
+        notes = app.query_one(NotesEditor)
+        plain = app.query_one("#plain", TextArea)
+        notes.hold("DIS-1", PARAGRAPH, read_only=False)
+        plain.load_text(PARAGRAPH)
+        for area in (notes, plain):
+            area.move_cursor((0, 400))
+            area.scroll_to(y=8, animate=False)
+        await pilot.pause()
+
+        def rows(area: TextArea) -> list[str]:
+            return [area.render_line(y).text for y in range(area.content_size.height)]
+
+        assert rows(notes) == rows(plain)
+        assert any("helped" in row for row in rows(notes))
+        notes.insert("NEW WORDS ", (0, 0))
+        plain.insert("NEW WORDS ", (0, 0))
+        await pilot.pause()
+        assert rows(notes) == rows(plain)
+
+
+def test_formers_without_arguments_starts_the_app_without_typer_or_pydantic(
+    tmp_path: Path,
+) -> None:
+    code = (
+        "import sys\n"
+        "from formers_tui.tui import app as tui_app\n"
+        "def run(self, **kwargs):\n"
+        "    print(self.store_path)\n"
+        "    print(sorted(m for m in ('typer', 'pydantic', 'sqlalchemy', 'sqlmodel')"
+        " if m in sys.modules))\n"
+        "tui_app.FormersApp.run = run\n"
+        "sys.argv = ['formers']\n"
+        "from formers_tui.cli import main\n"
+        "main()\n"
+    )
+    store = tmp_path / "store.db"
+    env = {**os.environ, "FORMERS_DB": str(store), "FORMERS_HOME": str(tmp_path / "home")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [str(store), "[]"]
+
+
+def test_formers_with_arguments_still_goes_through_the_commands() -> None:
+    from typer.testing import CliRunner
+
+    from formers_tui.cli import app
+
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert "formers-tui" in result.output
