@@ -16,7 +16,15 @@ import enum
 import uuid
 from datetime import date, datetime, timezone
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 
@@ -163,7 +171,8 @@ class Interview(SQLModel, table=True):
     current_indicator: str | None = None
     """Where the chair was last, so re-opening resumes there."""
     created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+    """The interview list shows the most recently changed first."""
     started_at: datetime | None = None
     finalized_at: datetime | None = None
 
@@ -187,7 +196,11 @@ class Panelist(SQLModel, table=True):
 class Note(SQLModel, table=True):
     """Running notes on one indicator (paraphrase, not quotes)."""
 
-    __table_args__ = (UniqueConstraint("interview_id", "indicator_id"),)
+    __table_args__ = (
+        UniqueConstraint("interview_id", "indicator_id"),
+        # The interview list counts written notes; this keeps it off the note texts.
+        Index("ix_note_written", "interview_id", sqlite_where=sql_text("text != ''")),
+    )
 
     id: str = Field(default_factory=new_id, primary_key=True)
     interview_id: str = Field(sa_column=_fk("interview.id"))
