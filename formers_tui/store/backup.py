@@ -184,6 +184,23 @@ DAILY_KEEP = 10
 """How many daily backups to keep; older ones are deleted."""
 
 
+STALE_PARTIAL = 3600.0
+"""Seconds after which an unfinished backup is taken to be abandoned (its process gone)."""
+
+
+def _remove_stale_partials(store: Path, moment: float) -> None:
+    """Delete copies left unfinished when a process stopped mid-backup."""
+    folder = backups_dir(store)
+    if not folder.is_dir():
+        return
+    for leftover in folder.glob(f"{store.stem}-*.db{PARTIAL}"):
+        try:
+            if moment - leftover.stat().st_mtime > STALE_PARTIAL:
+                leftover.unlink()
+        except OSError:
+            continue  # gone already, or not ours to remove
+
+
 def daily_backup(store: Path, *, key: StoreKey | None, now: float | None = None) -> Path | None:
     """Take the day's automatic backup if none was taken in the last 24 hours.
 
@@ -196,6 +213,7 @@ def daily_backup(store: Path, *, key: StoreKey | None, now: float | None = None)
     import time
 
     moment = time.time() if now is None else now
+    _remove_stale_partials(store, moment)
     existing = list_backups(store)
     if existing and moment - existing[0].stat().st_mtime < 24 * 3600:
         return None

@@ -250,6 +250,26 @@ def test_a_backup_cut_short_leaves_nothing_that_looks_like_one(
     assert sorted(p.name for p in tmp_path.iterdir() if "copy" in p.name) == []
 
 
+def test_the_daily_backup_clears_copies_left_unfinished(tmp_path: Path) -> None:
+    import os as _os
+
+    from formers_tui.paths import backups_dir
+    from formers_tui.store.backup import PARTIAL, daily_backup
+
+    path = tmp_path / "left.db"
+    Store.open(path).close()
+    folder = backups_dir(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / f"left-20261101-101010-000000-daily.db{PARTIAL}"
+    fresh = folder / f"left-20261127-101010-000000-daily.db{PARTIAL}"
+    for leftover in (old, fresh):
+        leftover.write_bytes(b"half a store")
+    stamp = old.stat().st_mtime - 2 * 3600
+    _os.utime(old, (stamp, stamp))
+    assert daily_backup(path, key=None) is not None
+    assert not old.exists() and fresh.exists(), "a copy still being written is left alone"
+
+
 def _store_at_0003(path: Path) -> None:
     """A 0003 store: three interviews, two sharing one protocol text, one finalized."""
     engine = make_engine(path)
