@@ -38,6 +38,7 @@ from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Evidence, Panelist, Quote, Rating, SafetyFlag, Status
 from formers_tui.store.store import Store
+from formers_tui.tui.app import freeze_heap
 from formers_tui.tui.dialogs.evidence import EvidenceDialog
 from formers_tui.tui.dialogs.flag import FlagDialog, NewFlag
 from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
@@ -361,6 +362,7 @@ class InterviewScreen(Screen[None]):
         else:
             self._status.show_idle()
         self._editor.focus()
+        freeze_heap()  # before the typing starts: see freeze_heap
 
     def _show_problem(self, sentence: str) -> None:
         self._view.show_message(sentence)
