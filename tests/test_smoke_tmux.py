@@ -29,13 +29,14 @@ NOTE = "He says he left in 2015 after a friend was arrested."
 
 
 class Terminal:
-    """One detached tmux session of a fixed size."""
+    """One detached tmux session of a fixed size, on the test's own tmux server."""
 
-    def __init__(self, name: str, command: str) -> None:
+    def __init__(self, server: str, name: str, command: str) -> None:
         self.name = name
+        self.tmux = ["tmux", "-L", server]
         subprocess.run(
             [
-                "tmux",
+                *self.tmux,
                 "new-session",
                 "-d",
                 "-s",
@@ -53,7 +54,7 @@ class Terminal:
 
     def screen(self) -> str:
         return subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
+            [*self.tmux, "capture-pane", "-p", "-t", self.name], capture_output=True, text=True
         ).stdout
 
     def wait(self, pattern: str, seconds: float = 30) -> str:
@@ -66,14 +67,14 @@ class Terminal:
         raise AssertionError(f"{pattern!r} not on screen after {seconds}s:\n{self.screen()}")
 
     def type(self, text: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, "-l", text], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
 
     def keys(self, *keys: str) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+        subprocess.run([*self.tmux, "send-keys", "-t", self.name, *keys], check=True)
 
     def pid(self) -> int:
         out = subprocess.run(
-            ["tmux", "display", "-p", "-t", self.name, "#{pane_pid}"],
+            [*self.tmux, "display", "-p", "-t", self.name, "#{pane_pid}"],
             capture_output=True,
             text=True,
             check=True,
@@ -81,13 +82,17 @@ class Terminal:
         return int(out.strip())
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        subprocess.run([*self.tmux, "kill-session", "-t", self.name], capture_output=True)
 
 
 @pytest.fixture
 def launch(tmp_path: Path) -> Iterator[object]:
     sessions: list[Terminal] = []
     home = tmp_path / "home"
+    # A server of its own, kept up by an idle session: the default server
+    # exits with its last session, and a session started at that moment fails.
+    server = f"formers-smoke-{os.getpid()}"
+    subprocess.run(["tmux", "-L", server, "new-session", "-d", "-s", "keep"], check=True)
 
     def start() -> Terminal:
         name = f"formers-smoke-{os.getpid()}-{len(sessions)}"
@@ -95,13 +100,14 @@ def launch(tmp_path: Path) -> Iterator[object]:
             f"cd {tmp_path} && exec env FORMERS_HOME={home} FORMERS_PASSPHRASE='{PASSPHRASE}' "
             f"{sys.executable} -m formers_tui"
         )
-        terminal = Terminal(name, command)
+        terminal = Terminal(server, name, command)
         sessions.append(terminal)
         return terminal
 
     yield start
     for terminal in sessions:
         terminal.close()
+    subprocess.run(["tmux", "-L", server, "kill-server"], capture_output=True)
 
 
 def test_notes_survive_sigkill(launch: object, tmp_path: Path) -> None:

@@ -117,6 +117,15 @@ def keep_protocol(session: Session, sha256: str, text: str) -> None:
         session.flush()  # before any interview row that names it
 
 
+def remember_protocol(sha256: str, protocol: Protocol) -> None:
+    """Record a protocol parsed elsewhere (the catalogue) so the store need not parse it again.
+
+    ``sha256`` is the hash of the text ``protocol`` was parsed from, so a
+    stored snapshot with that hash is the same protocol.
+    """
+    _PARSED.setdefault(sha256, protocol)
+
+
 def stored_protocol(session: Session, sha256: str) -> Protocol:
     """Parse a protocol frozen in the store, once per distinct text hash."""
     parsed = _PARSED.get(sha256)

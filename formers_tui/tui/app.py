@@ -29,6 +29,9 @@ from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
 from formers_tui.tui.screens.home import HomeScreen
 from formers_tui.tui.workers import DB, post_result, user_error
 
+BACKUP_DELAY = 3.0
+"""Seconds after the store opens before the day's backup starts (the list loads first)."""
+
 if TYPE_CHECKING:
     from formers_tui.protocol.registry import Catalogue
     from formers_tui.store.store import Store
@@ -233,7 +236,8 @@ class FormersApp(App[None]):
 
         try:
             self._encrypted = is_encrypted(self.store_path)
-            store = Store.open(self.store_path, passphrase=passphrase)
+            # The day's backup of a large store takes seconds: taken once the list is up.
+            store = Store.open(self.store_path, passphrase=passphrase, daily=False)
         except OSError as exc:  # a folder, or a file this user may not read
             reason = exc.strerror or str(exc)
             raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
@@ -242,6 +246,10 @@ class FormersApp(App[None]):
         except BaseException:
             store.close()
             raise
+        from formers_tui.store.common import remember_protocol
+
+        for loaded in catalogue.protocols.values():  # parsed already: the list need not again
+            remember_protocol(loaded.sha256, loaded.protocol)
         if not post_result(self, StoreOpened(store, catalogue)):
             store.close()
 
@@ -253,6 +261,27 @@ class FormersApp(App[None]):
         freeze_heap()  # the store's modules are imported and mapped by now
         if self.open_on_start:
             self.find_interview(self.open_on_start)
+        self.set_timer(BACKUP_DELAY, self.take_daily_backup)
+
+    @work(thread=True, exit_on_error=False, group="backup")
+    def take_daily_backup(self) -> None:
+        """Take the day's backup if it is due, beside the panel's work.
+
+        The copy reads a snapshot (WAL), so autosaves go on meanwhile. A copy
+        cut short by quitting leaves only a temporary file, cleared later.
+        """
+        from formers_tui.store.backup import daily_backup
+        from formers_tui.store.engine import StoreError
+
+        store = self.store
+        if store is None:
+            return
+        try:
+            daily_backup(store.path, key=store.key)
+        except StoreError as exc:
+            self.call_from_thread(
+                self.notify, f"The day's backup was not taken: {exc}", severity="warning"
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def find_interview(self, key: str) -> None:

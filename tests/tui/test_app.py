@@ -319,3 +319,22 @@ async def test_f11_locks_a_plaintext_store_and_enter_unlocks(tmp_path: Path) -> 
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is app.home
+
+
+async def test_the_days_backup_is_taken_after_the_list_is_up(
+    store: Store, mini_protocol: LoadedProtocol, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formers_tui.store.backup import list_backups
+    from formers_tui.tui import app as app_module
+
+    make_interview(store, mini_protocol)
+    monkeypatch.setattr(app_module, "BACKUP_DELAY", 0.3)
+    app = make_app(store_path=store.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.store is not None
+        assert list_backups(store.path) == [], "opening does not wait for a copy"
+        await pilot.pause(0.5)
+        await settle(pilot)
+        (daily,) = list_backups(store.path)
+        assert daily.stem.endswith("-daily")
