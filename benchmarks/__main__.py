@@ -23,11 +23,22 @@ def main(argv: list[str]) -> int:
         )
         return 2
     figures: list[Figure] = []
+    failed = []
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")
-        figures.extend(module.run())
-    print_table(figures)
-    return 0
+        try:
+            found = module.run()
+        except Exception as exc:  # report it and go on: one broken suite costs no other figures
+            print(f"{name}: failed: {exc!r}", file=sys.stderr)
+            failed.append(name)
+            continue
+        print(f"{name}: done", file=sys.stderr)
+        print_table(found)  # as it finishes, so a long run shows progress
+        print(flush=True)
+        figures.extend(found)
+    if len(names) > 1:
+        print_table(figures)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -53,7 +53,7 @@ def _autosave_seconds(path: Path, passphrase: str | None) -> tuple[float, float]
     from formers_tui.store.models import Role
     from formers_tui.store.store import Store
 
-    store = Store.open(path, passphrase=passphrase)
+    store = Store.open(path, passphrase=passphrase, daily=False)
     loaded = load_catalogue().get("peer-mentor-readiness")
     with store.session() as session:
         interview = create_interview(

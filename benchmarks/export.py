@@ -47,7 +47,7 @@ MEMORY_SCRIPT = textwrap.dedent(
     from formers_tui.exporting.source import ExportSource
     from formers_tui.store.store import Store
 
-    store = Store.open(Path(sys.argv[1]))
+    store = Store.open(Path(sys.argv[1]), daily=False)
     with store.session() as session:
         source = ExportSource.select(session, every=True)
         if sys.argv[2] == "export":
@@ -106,7 +106,7 @@ def _export(store_path: Path, fmt: str, out: Path) -> None:
     from formers_tui.exporting.source import ExportSource
     from formers_tui.store.store import Store
 
-    store = Store.open(store_path)
+    store = Store.open(store_path, daily=False)
     try:
         with store.session() as session:
             write_export(ExportSource.select(session, every=True), fmt, out, force=True)

@@ -48,7 +48,7 @@ def _panel_figures(path: Path, count: int) -> list[Figure]:
 
     floor = median_seconds(raw_query, repeat=50, warmup=5)
     raw.close()
-    store = Store.open(path)
+    store = Store.open(path, daily=False)
 
     def panel_view() -> None:
         with store.session() as session:
@@ -83,7 +83,7 @@ def _program_figures(path: Path, count: int) -> list[Figure]:
     ).fetchone()
     floor = median_seconds(lambda: raw.execute(SETTLED_RATINGS).fetchall(), repeat=5)
     raw.close()
-    store = Store.open(path)
+    store = Store.open(path, daily=False)
 
     def report() -> None:
         with store.session() as session:

@@ -1,0 +1,85 @@
+"""The benchmark tooling stays in step with the store it measures.
+
+The figures themselves are never asserted here (timings belong in
+``python -m benchmarks``), but a synthetic store must still be a store the
+program reads and exports as valid, or every figure measures nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from benchmarks import size, stores, synthetic
+from benchmarks.common import Figure, print_table
+from formers_tui.exporting.schema import EXPORT_SCHEMA, problems
+from formers_tui.store.interviews import list_interviews
+from formers_tui.store.migrate import head_revision
+from formers_tui.store.store import Store
+
+
+@pytest.fixture(scope="module")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return synthetic.build(tmp_path_factory.mktemp("bench") / "store.db", 6)
+
+
+def test_a_synthetic_store_is_current_and_readable(small_store: Path) -> None:
+    store = Store.open(small_store, daily=False)
+    try:
+        with store.session() as session:
+            listed = list_interviews(session)
+    finally:
+        store.close()
+    assert len(listed) == 6
+    assert all(row.with_notes == row.indicators == 24 for row in listed)
+    with sqlite3.connect(small_store) as connection:
+        (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        panels = [
+            n for (n,) in connection.execute("SELECT COUNT(*) FROM panelist GROUP BY interview_id")
+        ]
+    assert revision == head_revision()
+    assert set(panels) <= {4, 5, 6}
+
+
+def test_a_synthetic_store_exports_valid_json(small_store: Path, tmp_path: Path) -> None:
+    from formers_tui.exporting.formats import write_export
+    from formers_tui.exporting.source import ExportSource
+
+    store = Store.open(small_store, daily=False)
+    try:
+        with store.session() as session:
+            write_export(ExportSource.select(session, every=True), "json", tmp_path / "all.json")
+    finally:
+        store.close()
+    data = json.loads((tmp_path / "all.json").read_text("utf-8"))
+    assert problems(data, EXPORT_SCHEMA) == []
+    assert len(data["interviews"]) == 6
+
+
+def test_store_size_is_at_least_its_payload(small_store: Path) -> None:
+    payload = size._payload(small_store)
+    assert 0 < payload < size._checkpointed_size(small_store)
+
+
+def test_sizes_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FORMERS_BENCH_SIZES", raising=False)
+    assert stores.sizes() == [10, 1_000, 10_000]
+    monkeypatch.setenv("FORMERS_BENCH_SIZES", "1000, 10,10")
+    assert stores.sizes() == [10, 1000]
+
+
+def test_the_table_says_which_targets_are_missed(capsys: pytest.CaptureFixture[str]) -> None:
+    print_table(
+        [
+            Figure("fast", 10.0, "floor", 10.0, target=1.25),
+            Figure("slow", 30.0, "floor", 10.0, target=2.0),
+            Figure("plain", 5.0, "floor", 10.0),
+        ]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert "1.00x" in lines[2] and lines[2].rstrip(" |").endswith("ok")
+    assert "3.00x" in lines[3] and "MISSED" in lines[3]
+    assert "0.50x" in lines[4] and "MISSED" not in lines[4] and "ok" not in lines[4]
