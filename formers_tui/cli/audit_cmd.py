@@ -133,8 +133,25 @@ def _describe(old: dict[str, Any] | None, new: dict[str, Any] | None, width: int
             text = "—" if value is None else str(value)
             return text if len(text) <= width else text[: width - 1] + "…"
 
+        was, now = before.get(name), after.get(name)
+        if isinstance(was, str) and isinstance(now, str) and max(len(was), len(now)) > width:
+            was, now = _changed_part(was, now, width // 3)
         if name in before:
-            parts.append(f"{name}: {short(before[name])} → {short(after.get(name))}")
+            parts.append(f"{name}: {short(was)} → {short(now)}")
         else:
             parts.append(f"{name}: {short(after[name])}")
     return "\n".join(parts)
+
+
+def _changed_part(before: str, after: str, context: int) -> tuple[str, str]:
+    """The changed stretch of a long text, with a little context, on both sides.
+
+    A note edited in its middle or end would otherwise show the same opening
+    words twice, cut off before the change.
+    """
+    from formers_tui.store.audit import text_splice
+
+    prefix, suffix, _ = text_splice(before, after)
+    start = max(0, prefix - context)
+    lead = "…" if start else ""
+    return lead + before[start : len(before) - suffix], lead + after[start : len(after) - suffix]

@@ -103,3 +103,21 @@ def test_show_lists_who_changed_what() -> None:
 def test_missing_store_is_one_line(tmp_path: Path) -> None:
     code, _, err = invoke("--db", str(tmp_path / "none.db"), "audit", "verify")
     assert code == 2 and "No store" in err
+
+
+def test_show_points_at_the_changed_part_of_a_long_note() -> None:
+    iid = setup_interview()
+    opening = "Spoke about the first year out as the hardest, with few people to call. " * 3
+    store = Store.open(store_path())
+    try:
+        for text in (opening, opening + "Now volunteers twice a month."):
+            with store.session() as session:
+                capture.save_note(
+                    session, interview_id=iid, indicator_id="DIS-3", text=text, actor="Ann"
+                )
+                session.commit()
+    finally:
+        store.close()
+    code, out, _ = invoke("audit", "show", iid[:8])
+    flat = " ".join(out.replace("│", " ").split())  # the table wraps the change over rows
+    assert code == 0 and "volunteers twice a month" in flat
