@@ -193,7 +193,7 @@ def _remove_stale_partials(store: Path, moment: float) -> None:
     folder = backups_dir(store)
     if not folder.is_dir():
         return
-    for leftover in folder.glob(f"{store.stem}-*.db{PARTIAL}"):
+    for leftover in folder.glob(f"{store.stem}-*.db{PARTIAL}*"):  # and its journal
         try:
             if moment - leftover.stat().st_mtime > STALE_PARTIAL:
                 leftover.unlink()

@@ -262,12 +262,15 @@ def test_the_daily_backup_clears_copies_left_unfinished(tmp_path: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     old = folder / f"left-20261101-101010-000000-daily.db{PARTIAL}"
     fresh = folder / f"left-20261127-101010-000000-daily.db{PARTIAL}"
-    for leftover in (old, fresh):
+    journal = folder / f"{old.name}-journal"
+    for leftover in (old, journal, fresh):
         leftover.write_bytes(b"half a store")
     stamp = old.stat().st_mtime - 2 * 3600
-    _os.utime(old, (stamp, stamp))
+    for stale in (old, journal):
+        _os.utime(stale, (stamp, stamp))
     assert daily_backup(path, key=None) is not None
-    assert not old.exists() and fresh.exists(), "a copy still being written is left alone"
+    assert not old.exists() and not journal.exists()
+    assert fresh.exists(), "a copy still being written is left alone"
 
 
 def _store_at_0003(path: Path) -> None:
