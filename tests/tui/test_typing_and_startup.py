@@ -129,3 +129,35 @@ def test_formers_with_arguments_still_goes_through_the_commands() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0
     assert "formers-tui" in result.output
+
+
+async def test_a_new_wrapped_row_of_notes_lays_out_nothing_but_still_scrolls(
+    store: Store, interview_id: str
+) -> None:
+    async with InterviewHarness(store, interview_id).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        editor = screen.query_one(NotesEditor)
+        await pilot.press(*"x" * 40)
+        await pilot.pause()
+        layouts = []
+        original = editor.refresh
+
+        def refresh(*args: object, **kwargs: object) -> object:
+            if kwargs.get("layout"):
+                layouts.append(editor.wrapped_document.height)
+            return original(*args, **kwargs)  # type: ignore[arg-type]
+
+        editor.refresh = refresh  # type: ignore[method-assign]
+        rows = editor.wrapped_document.height
+        await pilot.press(*"y" * 400)  # many new rows, well past the editor's height
+        await pilot.pause()
+        assert editor.wrapped_document.height > rows + editor.scrollable_content_region.height
+        assert editor.virtual_size.height == editor.wrapped_document.height
+        assert len(layouts) <= 1  # only when the scrollbar appeared
+        assert editor.show_vertical_scrollbar
+        assert editor.scroll_y == editor.max_scroll_y > 0  # the cursor stays in view
+        assert editor.vertical_scrollbar.window_virtual_size == editor.virtual_size.height
+        await pilot.press(*["backspace"] * 400)
+        await pilot.pause()
+        assert editor.virtual_size.height == editor.wrapped_document.height == rows
+        assert editor.scroll_y == 0

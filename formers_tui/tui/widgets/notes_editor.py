@@ -6,6 +6,8 @@ from collections.abc import Iterable
 
 from rich.containers import Lines
 from rich.text import Text
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import TextArea
 
 TYPE_HERE = "Running notes: type here; they save themselves."
@@ -79,6 +81,32 @@ class NotesEditor(TextArea):
         """The indicator whose notes are in the editor (``None`` until loaded)."""
         self._last_division: tuple[tuple[object, ...], tuple[Text, ...]] | None = None
         """The last line divided into rows, and its rows (see :class:`_Line`)."""
+
+    def _refresh_size(self) -> None:
+        """Take the new height of the wrapped notes without laying out the screen.
+
+        The text area stores its wrapped height in ``virtual_size``, a
+        reactive that asks for a layout whenever it changes: with notes that
+        wrap, every time a keystroke starts a new row. That layout is of the
+        notes' container, which reflows the whole screen (navigator, prompts,
+        status line) and repaints it: 10 to 20 ms on the interface thread,
+        against 3 to 6 ms for the keystroke's own repaint. The editor's size
+        is set by the stylesheet, never by its content, so only its scroll
+        range and scrollbar depend on that height; they are updated here
+        directly (as the layout would have done), and the scrollbar
+        appearing or disappearing still lays out the screen, since that
+        narrows the text.
+        """
+        if not self.soft_wrap:  # never the case here; kept as the text area does it
+            super()._refresh_size()
+            return
+        size = Size(0, self.wrapped_document.height)
+        if size == self.virtual_size:
+            self._refresh_scrollbars()
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def get_line(self, line_index: int) -> Text:
         """The line as the text area's own, but sharing its division into rows."""
