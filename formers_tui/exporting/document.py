@@ -36,7 +36,7 @@ from sqlmodel import Session
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.protocol.timeline import TimelineError, proportionality
-from formers_tui.store.common import get_interview, protocol_text
+from formers_tui.store.common import get_interview, protocol_text, stored_protocol
 from formers_tui.store.models import (
     Addendum,
     Candidate,
@@ -267,29 +267,35 @@ class ProtocolCache:
         self._order: dict[str, dict[str, int]] = {}
 
     def get(self, session: Session, sha256: str) -> Protocol:
-        """The protocol with hash ``sha256`` as frozen in the store."""
+        """The protocol with hash ``sha256`` as frozen in the store.
+
+        Parsed through the store's own cache, so a protocol the program has
+        read already (the catalogue, an earlier export) is not parsed again.
+        """
         if sha256 not in self._parsed:
-            self.add(sha256, self.text(session, sha256))
+            self._remember(sha256, stored_protocol(session, sha256))
         return self._parsed[sha256]
 
     def add(self, sha256: str, text: str) -> Protocol:
-        """Parse and remember ``text`` under ``sha256``.
+        """Parse and remember ``text`` (from a file being imported) under ``sha256``.
 
         Raises:
             ProtocolError: the text is not a valid protocol.
         """
         if sha256 not in self._parsed:
-            protocol = load_text(text, origin=f"protocol {sha256[:12]}").protocol
-            self._parsed[sha256] = protocol
-            order: dict[str, int] = {}
-            for index, fact in enumerate(protocol.timeline):
-                order[f"fact:{fact.id}"] = index
-            for index, domain in enumerate(protocol.domains()):
-                order[f"domain:{domain.id}"] = index
-            for index, indicator in enumerate(protocol.indicators()):
-                order[indicator.id] = index
-            self._order[sha256] = order
+            self._remember(sha256, load_text(text, origin=f"protocol {sha256[:12]}").protocol)
         return self._parsed[sha256]
+
+    def _remember(self, sha256: str, protocol: Protocol) -> None:
+        self._parsed[sha256] = protocol
+        order: dict[str, int] = {}
+        for index, fact in enumerate(protocol.timeline):
+            order[f"fact:{fact.id}"] = index
+        for index, domain in enumerate(protocol.domains()):
+            order[f"domain:{domain.id}"] = index
+        for index, indicator in enumerate(protocol.indicators()):
+            order[indicator.id] = index
+        self._order[sha256] = order
 
     @staticmethod
     def text(session: Session, sha256: str) -> str:

@@ -119,7 +119,7 @@ class ExportSource:
     def protocol_snapshot(self, sha256: str) -> dict[str, Any]:
         """The frozen protocol with hash ``sha256``: id, version, title and full text."""
         text = self.protocols.text(self.session, sha256)
-        protocol = self.protocols.add(sha256, text)
+        protocol = self.protocols.get(self.session, sha256)
         return {
             "id": protocol.id,
             "version": protocol.version,
