@@ -171,6 +171,13 @@ class PinFields(Vertical):
         for selector in ("#pin-again-label", "#pin-again"):
             self.query_one(selector).set_class(not self.new, "-hidden")
 
+    def follow(self, panel: Sequence[PanelistChoice], option_id: str | None) -> bool:
+        """Ask for the PIN of the panelist highlighted in a list of ``panel``; whether found."""
+        chosen = next((p for p in panel if p.id == option_id), None)
+        if chosen is not None:
+            self.show_for(chosen)
+        return chosen is not None
+
     def toggle_reset(self) -> str | None:
         """Switch to (or back from) the chair resetting this panelist's PIN.
 
@@ -283,16 +290,12 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
 
     @on(OptionList.OptionHighlighted, "#pin-who")
     def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
-        chosen = next(p for p in self._panel if p.id == event.option.id)
-        self._fields.show_for(chosen)
-        self.show_error(None)
+        if self._fields.follow(self._panel, event.option.id):
+            self.show_error(None)
 
     def choice_moved(self, choices: OptionList) -> None:
         if choices.id == "pin-who" and choices.highlighted is not None:
-            option_id = choices.get_option_at_index(choices.highlighted).id
-            chosen = next((p for p in self._panel if p.id == option_id), None)
-            if chosen is not None:
-                self._fields.show_for(chosen)
+            self._fields.follow(self._panel, choices.get_option_at_index(choices.highlighted).id)
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN."""

@@ -122,17 +122,12 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
 
     @on(OptionList.OptionHighlighted, "#sign-who")
     def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
-        chosen = next((p for p in self._panel if p.id == event.option.id), None)
-        if chosen is not None:
-            self._fields.show_for(chosen)
+        if self._fields.follow(self._panel, event.option.id):
             self.show_error(None)
 
     def choice_moved(self, choices: OptionList) -> None:
         if choices.id == "sign-who" and choices.highlighted is not None:
-            option_id = choices.get_option_at_index(choices.highlighted).id
-            chosen = next((p for p in self._panel if p.id == option_id), None)
-            if chosen is not None:
-                self._fields.show_for(chosen)
+            self._fields.follow(self._panel, choices.get_option_at_index(choices.highlighted).id)
 
     def action_reset_pin(self) -> None:
         """Let the chair give the highlighted panelist a new PIN, then sign."""
