@@ -52,12 +52,20 @@ def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> N
         )
     t = p.thresholds
     lines = [f"critical indicators must be met: {'yes' if t.critical_must_be_met else 'no'}"]
-    if t.overall_minimum_mean is not None:
-        lines.append(f"overall minimum mean: {t.overall_minimum_mean:g}")
+    for part in p.parts:
+        floor = t.part_minimum(part.id)
+        if floor is not None:
+            lines.append(f"{part.id}: minimum mean {floor:g} (judged on its own)")
+    if t.indicator_floor is not None:
+        lines.append(f"any indicator below {t.indicator_floor}: not yet ready")
+    if t.max_noncritical_omits is not None:
+        lines.append(f"caution above {t.max_noncritical_omits} omitted non-critical indicators")
     if t.max_omitted_fraction is not None:
         lines.append(f"max share omitted: {t.max_omitted_fraction:.0%}")
     lines.append(f"proportionality required: {'yes' if t.proportionality_required else 'no'}")
     lines += [f"{m.domain}: minimum mean {m.minimum_mean:g}" for m in t.domain_minimums]
+    if t.rationale:
+        lines += ["", escape(t.rationale)]
     console.print(
         Panel("\n".join(lines), title="Thresholds (for the computed suggestion)", expand=False)
     )

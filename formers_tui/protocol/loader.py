@@ -19,11 +19,13 @@ from typing import Any, TypeVar, cast
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import (
+    DEFAULT_MAX_NONCRITICAL_OMITS,
     Domain,
     DomainMinimum,
     Indicator,
     Level,
     Part,
+    PartMinimum,
     Proportionality,
     Protocol,
     Scale,
@@ -313,8 +315,7 @@ def build_protocol(data: dict[str, Any], *, origin: str = "<data>") -> Protocol:
     parts = _parts(r, top, scale, ids)
     facts = _timeline(r, top)
     proportionality = _proportionality(r, top, facts)
-    domain_ids = {d.id for p in parts for d in p.domains}
-    thresholds = _thresholds(r, top, domain_ids, proportionality, scale)
+    thresholds = _thresholds(r, top, parts, proportionality, scale)
     guidance = _guidance(r, top)
     if r.problems:
         raise ProtocolError(origin, r.problems)
@@ -569,15 +570,20 @@ def _proportionality(
 def _thresholds(
     r: _Reader,
     top: dict[str, Any],
-    domain_ids: set[str],
+    parts: tuple[Part, ...],
     prop: Proportionality | None,
     scale: Scale,
 ) -> Thresholds:
-    if "thresholds" not in top:
-        return Thresholds()
+    """Read ``[thresholds]``, filling the non-compensatory defaults from the scale.
+
+    A protocol that says nothing still gets floors: each part's mean must reach
+    the scale's *met* level and a consensus at the scale's lowest level rules
+    readiness out. Files written before these keys existed keep loading; their
+    ``overall_minimum_mean`` becomes the floor of each part.
+    """
     path = "thresholds"
     table = r.table(
-        top[path],
+        top.get(path, {}),
         path,
         {
             "critical_must_be_met",
@@ -585,13 +591,22 @@ def _thresholds(
             "max_omitted_fraction",
             "proportionality_required",
             "domain_minimums",
+            "part_minimum_mean",
+            "part_minimums",
+            "indicator_floor",
+            "max_noncritical_omits",
+            "rationale",
         },
         set(),
     )
+    domain_ids = {d.id for p in parts for d in p.domains}
+    part_ids = {p.id for p in parts}
     minimums: list[DomainMinimum] = []
     for index, raw in enumerate(r.array(table, path, "domain_minimums", minimum=0)):
         m_path = f"{path}.domain_minimums[{index}]"
-        entry = r.table(raw, m_path, {"domain", "minimum_mean"}, {"domain", "minimum_mean"})
+        entry = r.table(
+            raw, m_path, {"domain", "minimum_mean", "rationale"}, {"domain", "minimum_mean"}
+        )
         domain = r.get(
             entry,
             m_path,
@@ -601,8 +616,32 @@ def _thresholds(
             check=lambda v: None if v in domain_ids else f"names an unknown domain '{v}'",
         )
         minimum = _mean(r, entry, m_path, "minimum_mean", scale)
+        rationale = r.get(entry, m_path, "rationale", str, "").strip()
         if domain and minimum is not None:
-            minimums.append(DomainMinimum(domain, minimum))
+            minimums.append(DomainMinimum(domain, minimum, rationale))
+    part_floors: list[PartMinimum] = []
+    seen_parts: set[str] = set()
+    for index, raw in enumerate(r.array(table, path, "part_minimums", minimum=0)):
+        m_path = f"{path}.part_minimums[{index}]"
+        entry = r.table(
+            raw, m_path, {"part", "minimum_mean", "rationale"}, {"part", "minimum_mean"}
+        )
+        part = r.get(
+            entry,
+            m_path,
+            "part",
+            str,
+            "",
+            check=lambda v: None if v in part_ids else f"names an unknown part '{v}'",
+        )
+        if part in seen_parts:
+            r.problem(f"{m_path}.part", f"part '{part}' already has a minimum")
+            continue
+        minimum = _mean(r, entry, m_path, "minimum_mean", scale)
+        rationale = r.get(entry, m_path, "rationale", str, "").strip()
+        if part and minimum is not None:
+            seen_parts.add(part)
+            part_floors.append(PartMinimum(part, minimum, rationale))
     required = r.get(table, path, "proportionality_required", bool, False)
     if required and prop is None:
         r.problem(f"{path}.proportionality_required", "needs a [proportionality] rule")
@@ -615,12 +654,39 @@ def _thresholds(
         None,
         check=lambda v: None if 0 <= v <= 1 else "must be between 0 and 1",
     )
+    met = float(scale.met_at) if scale.met_at in scale.values else None
+    part_mean = _mean(r, table, path, "part_minimum_mean", scale)
+    if part_mean is None and "part_minimum_mean" not in table:
+        part_mean = overall if overall is not None else met
+    values = scale.values
+    default_floor = values[1] if len(values) > 1 else None
+    floor = r.get(
+        table,
+        path,
+        "indicator_floor",
+        int,
+        default_floor,
+        check=lambda v: None if v in values else f"{v} is not one of the levels {list(values)}",
+    )
+    omits = r.get(
+        table,
+        path,
+        "max_noncritical_omits",
+        int,
+        DEFAULT_MAX_NONCRITICAL_OMITS,
+        check=lambda v: None if v >= 0 else "must be 0 or more",
+    )
     return Thresholds(
         critical_must_be_met=r.get(table, path, "critical_must_be_met", bool, True),
         overall_minimum_mean=overall,
         max_omitted_fraction=None if omitted is None else float(omitted),
         proportionality_required=required,
         domain_minimums=tuple(minimums),
+        part_minimum_mean=part_mean,
+        part_minimums=tuple(part_floors),
+        indicator_floor=floor,
+        max_noncritical_omits=omits,
+        rationale=r.get(table, path, "rationale", str, "").strip(),
     )
 
 

@@ -146,18 +146,58 @@ class DomainMinimum:
 
     domain: str
     minimum_mean: float
+    rationale: str = ""
+    """Why this domain has this floor, in the protocol author's words."""
+
+
+@dataclass(frozen=True)
+class PartMinimum:
+    """A floor for the mean of one part's consensus ratings, overriding the default."""
+
+    part: str
+    minimum_mean: float
+    rationale: str = ""
+    """Why this part has this floor."""
+
+
+DEFAULT_MAX_NONCRITICAL_OMITS = 2
+"""Omitted non-critical indicators tolerated before the suggestion carries a caution."""
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Rules for the computed suggestion; the panel's determination decides."""
+    """Rules for the computed suggestion; the panel's determination decides.
+
+    The rules are non-compensatory: each part (readiness, appropriateness) is
+    judged on its own, so a strong part cannot lift a weak one, and an
+    indicator below the floor rules readiness out whatever the means show.
+    """
 
     critical_must_be_met: bool = True
     overall_minimum_mean: float | None = None
+    """Older name for :attr:`part_minimum_mean`, still read from protocol 1.0 files."""
     max_omitted_fraction: float | None = None
+    """More omits than this share of the recorded consensus: insufficient information."""
     proportionality_required: bool = False
     """Whether failing proportionality blocks a *ready* suggestion (else it is a caution)."""
     domain_minimums: tuple[DomainMinimum, ...] = ()
+    part_minimum_mean: float | None = None
+    """Floor for the mean of each part's consensus ratings (``None``: no floor)."""
+    part_minimums: tuple[PartMinimum, ...] = ()
+    """Per-part floors that replace :attr:`part_minimum_mean` for the parts they name."""
+    indicator_floor: int | None = None
+    """A consensus level below this rules readiness out (``None``: no floor)."""
+    max_noncritical_omits: int | None = DEFAULT_MAX_NONCRITICAL_OMITS
+    """More omitted non-critical indicators than this: a caution (``None``: never)."""
+    rationale: str = ""
+    """Why the thresholds are what they are, in the protocol author's words."""
+
+    def part_minimum(self, part_id: str) -> float | None:
+        """The floor for the mean of part ``part_id``, if any."""
+        for entry in self.part_minimums:
+            if entry.part == part_id:
+                return entry.minimum_mean
+        return self.part_minimum_mean
 
 
 @dataclass(frozen=True)

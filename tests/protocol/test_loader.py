@@ -169,6 +169,14 @@ EXPECTED: dict[str, list[tuple[str | re.Pattern[str], str]]] = {
         ("thresholds.domain_minimums[0].minimum_mean", "outside the scale"),
         ("thresholds.max_omitted_fraction", "must be between 0 and 1"),
     ],
+    "bad_floors": [
+        ("thresholds.indicator_floor", "5 is not one of the levels [0, 1, 2, 3]"),
+        ("thresholds.max_noncritical_omits", "must be 0 or more"),
+        ("thresholds.part_minimum_mean", "outside the scale"),
+        ("thresholds.rationale", "must be a string, not an integer"),
+        ("thresholds.part_minimums[0].part", "unknown part 'readines'"),
+        ("thresholds.part_minimums[1].why", "unknown key"),
+    ],
     "bad_ids": [
         ("id", "'not a valid id' is not a valid id"),
         (f"{IND}.id", "'DIS-1\\n' is not a valid id"),
@@ -219,6 +227,48 @@ def test_valid_base_loads() -> None:
     protocol = load_text(VALID).protocol
     assert [i.id for i in protocol.indicators()] == ["DIS-1"]
     assert protocol.scale.values == (0, 1, 2, 3)
+
+
+def test_floors_default_to_non_compensatory_values() -> None:
+    """A file written before floors existed still gets them, from its scale."""
+    rules = load_text(VALID).protocol.thresholds
+    assert rules.part_minimum_mean == 2.0
+    assert rules.part_minimum("readiness") == 2.0
+    assert rules.indicator_floor == 1
+    assert rules.max_noncritical_omits == 2
+    bare = VALID[: VALID.index("[thresholds]")] + VALID[VALID.index("[guidance]") :]
+    rules = load_text(bare).protocol.thresholds
+    assert (rules.part_minimum_mean, rules.indicator_floor) == (2.0, 1)
+    assert rules.critical_must_be_met
+
+
+def test_floors_are_read_with_their_rationale() -> None:
+    text = VALID.replace(
+        "proportionality_required = false",
+        """proportionality_required = false
+part_minimum_mean = 1.5
+indicator_floor = 0
+max_noncritical_omits = 0
+rationale = "Why these floors."
+
+[[thresholds.part_minimums]]
+part = "readiness"
+minimum_mean = 2.5
+rationale = "Readiness is the gate."
+""",
+    )
+    text = text.replace(
+        '"disengagement"\nminimum_mean = 2.0\n',
+        '"disengagement"\nminimum_mean = 2.0\nrationale = "Firm wording."\n',
+    )
+    rules = load_text(text).protocol.thresholds
+    assert rules.part_minimum("readiness") == 2.5
+    assert rules.part_minimum("elsewhere") == 1.5
+    assert rules.part_minimums[0].rationale == "Readiness is the gate."
+    assert rules.indicator_floor == 0
+    assert rules.max_noncritical_omits == 0
+    assert rules.rationale == "Why these floors."
+    assert rules.domain_minimums[0].rationale == "Firm wording."
 
 
 def test_every_broken_file_has_expectations() -> None:
