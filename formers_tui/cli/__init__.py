@@ -49,7 +49,9 @@ def open_app() -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    sys.stderr.write(f"Error: {message}\n")
+    from formers_tui.sanitize import clean_text
+
+    sys.stderr.write(f"Error: {clean_text(message)}\n")
     return code
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
 audit_app = typer.Typer(help="The tamper-evident audit log: verify, show.", no_args_is_help=True)
@@ -54,13 +55,13 @@ def audit_verify(
         )
     else:
         for b in breaks:
-            typer.echo(f"chain: entry {b.seq} {b.reason}")
+            output.echo(f"chain: entry {b.seq} {b.reason}")
         for m in mismatches:
             fields = f" ({', '.join(m.changed)})" if m.changed else ""
             where = f"interview {m.interview_id[:8]}, " if m.interview_id else ""
-            typer.echo(f"record: {where}{m.entity} {m.key[:12]} {m.reason}{fields}")
+            output.echo(f"record: {where}{m.entity} {m.key[:12]} {m.reason}{fields}")
         if not breaks and not mismatches:
-            typer.echo("Audit chain intact; every record matches its last audited value.")
+            output.echo("Audit chain intact; every record matches its last audited value.")
     if breaks or mismatches:
         raise fail(
             f"{len(breaks)} chain break(s), {len(mismatches)} record(s) changed outside the app.", 1
@@ -102,7 +103,6 @@ def audit_show(
             ]
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"History ({len(entries)} changes)", title_justify="left")
@@ -116,7 +116,7 @@ def audit_show(
             f"{r.entry.action} {r.entry.entity}",
             _describe(r.old, r.new),
         )
-    Console().print(table)
+    output.console().print(table)
 
 
 def _describe(old: dict[str, Any] | None, new: dict[str, Any] | None, width: int = 60) -> str:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
+from formers_tui.cli import output
+
 if TYPE_CHECKING:
     from formers_tui.store.store import Store
 
@@ -60,12 +62,12 @@ def ask_new_passphrase(what: str = "the new store") -> str:
         first = typer.prompt(f"Passphrase for {what}", hide_input=True, err=True)
         hint = strength_hint(first)
         if hint:
-            typer.echo(f"Hint: {hint}", err=True)
+            output.echo(f"Hint: {hint}", err=True)
         again = typer.prompt("Repeat the passphrase", hide_input=True, err=True)
         try:
             check_new_passphrase(first, again)
         except ValidationError as exc:
-            typer.echo(str(exc), err=True)
+            output.echo(str(exc), err=True)
             continue
         return str(first)
 
@@ -89,9 +91,9 @@ def store_passphrase(path: Path) -> str | None:
         return str(typer.prompt("Store passphrase", hide_input=True, err=True))
     if not path.exists() or path.stat().st_size == 0:
         if interactive():
-            typer.echo(f"Creating a new encrypted store at {path}.", err=True)
+            output.echo(f"Creating a new encrypted store at {path}.", err=True)
             return ask_new_passphrase()
-        typer.echo(
+        output.echo(
             f"Warning: creating an unencrypted store at {path} "
             "(set FORMERS_PASSPHRASE to encrypt it).",
             err=True,
@@ -107,7 +109,7 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``message`` as one line on stderr and return the Exit to raise."""
-    typer.echo(f"Error: {message}", err=True)
+    output.echo(f"Error: {message}", err=True)
     return typer.Exit(code)
 
 

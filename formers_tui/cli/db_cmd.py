@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
 db_app = typer.Typer(
@@ -19,8 +20,8 @@ def db_path(ctx: typer.Context) -> None:
     """Print the store file in use (and the user protocols folder)."""
     from formers_tui.paths import user_protocols_dir
 
-    typer.echo(str(settings_of(ctx).store_path()))
-    typer.echo(f"user protocols: {user_protocols_dir()}", err=True)
+    output.echo(str(settings_of(ctx).store_path()))
+    output.echo(f"user protocols: {user_protocols_dir()}", err=True)
 
 
 @db_app.command("check")
@@ -68,16 +69,16 @@ def db_check(
     if as_json:
         print_json(report)
     else:
-        typer.echo(f"store      {path}")
-        typer.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
-        typer.echo(f"integrity  {', '.join(integrity)}")
-        typer.echo(f"foreign    {'ok' if not foreign else f'{len(foreign)} broken references'}")
+        output.echo(f"store      {path}")
+        output.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
+        output.echo(f"integrity  {', '.join(integrity)}")
+        output.echo(f"foreign    {'ok' if not foreign else f'{len(foreign)} broken references'}")
         schema_note = (
             "" if current == head else f" (this version expects {head}; open it to upgrade)"
         )
-        typer.echo(f"schema     {current or 'empty'}{schema_note}")
+        output.echo(f"schema     {current or 'empty'}{schema_note}")
         chain = "ok" if not breaks else "; ".join(f"entry {b.seq}: {b.reason}" for b in breaks)
-        typer.echo(f"audit      {chain}")
+        output.echo(f"audit      {chain}")
     if not ok:
         raise fail("the store did not pass every check.", 1)
 
@@ -102,7 +103,7 @@ def db_backup(
         copy = backup(store.path, destination, key=store.key)
     finally:
         store.close()
-    typer.echo(str(copy))
+    output.echo(str(copy))
 
 
 def _reencrypt(ctx: typer.Context, *, new_passphrase: str | None, verb: str) -> None:
@@ -158,10 +159,10 @@ def db_encrypt(ctx: typer.Context) -> None:
     if len(new) < MIN_PASSPHRASE:
         raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
     _reencrypt(ctx, new_passphrase=new, verb="encrypting")
-    typer.echo(f"Encrypted {path}.")
+    output.echo(f"Encrypted {path}.")
     plain = list_backups(path)
     if plain:
-        typer.echo(
+        output.echo(
             f"{len(plain)} earlier backup(s) in {plain[0].parent} are NOT encrypted; "
             "delete them once you have checked the store.",
             err=True,
@@ -191,7 +192,7 @@ def db_rekey(ctx: typer.Context) -> None:
     if len(new) < MIN_PASSPHRASE:
         raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
     _reencrypt(ctx, new_passphrase=new, verb="rekeying")
-    typer.echo(f"Changed the passphrase of {path}.")
+    output.echo(f"Changed the passphrase of {path}.")
 
 
 @db_app.command("restore")
@@ -212,9 +213,9 @@ def db_restore(
         if passphrase is not None:
             key = crypto.key_for_existing(backup_file, passphrase)
     moved = restore(backup_file, path, key=key)
-    typer.echo(f"Restored {path} from {backup_file}.")
+    output.echo(f"Restored {path} from {backup_file}.")
     if moved:
-        typer.echo(f"The replaced store was kept as {moved}.")
+        output.echo(f"The replaced store was kept as {moved}.")
 
 
 @db_app.command("backups")
@@ -224,6 +225,6 @@ def db_backups(ctx: typer.Context) -> None:
 
     found = list_backups(settings_of(ctx).store_path())
     for item in found:
-        typer.echo(str(item))
+        output.echo(str(item))
     if not found:
-        typer.echo("No backups yet.", err=True)
+        output.echo("No backups yet.", err=True)

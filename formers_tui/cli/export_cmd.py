@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
 if TYPE_CHECKING:
@@ -48,9 +49,8 @@ def _run_with_progress(
     source: ExportSource, write: Callable[[Callable[[int], None] | None], int]
 ) -> int:
     """Run ``write`` with a progress bar on stderr when it is a terminal and worth it."""
-    from rich.console import Console
 
-    console = Console(stderr=True)
+    console = output.console(stderr=True)
     if source.count < 2 or not console.is_terminal:
         return write(None)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -136,7 +136,7 @@ def export_command(
     finally:
         store.close()
     kind = " de-identified" if deidentify else ""
-    typer.echo(f"Exported {_plural(count, 'interview')}{kind} ({fmt}) to {out}")
+    output.echo(f"Exported {_plural(count, 'interview')}{kind} ({fmt}) to {out}")
 
 
 @friendly
@@ -161,7 +161,7 @@ def import_command(
     line = f"Imported {_plural(len(report.created), 'interview')}"
     if report.unchanged:
         line += f"; {len(report.unchanged)} already in this store, unchanged"
-    typer.echo(line + ".")
+    output.echo(line + ".")
 
 
 def _passphrase_from_env() -> str | None:
@@ -229,7 +229,7 @@ def bundle_export_command(
         else "the whole interview" + (" without ratings" if no_ratings else "")
     )
     sealed = "encrypted" if encrypt else "not encrypted"
-    typer.echo(f"Wrote {what} to {out} ({sealed}).")
+    output.echo(f"Wrote {what} to {out} ({sealed}).")
 
 
 @friendly
@@ -295,10 +295,10 @@ def bundle_import_command(
             parts.append(f"{report.superseded} already newer here")
         if report.submissions:
             parts.append(f"{_plural(report.submissions, 'domain submission')} added")
-        typer.echo(f"{head}: " + ", ".join(parts) + ".")
+        output.echo(f"{head}: " + ", ".join(parts) + ".")
         for c in conflicts:
             why = f" ({c['reason']})" if c["reason"] else ""
-            typer.echo(
+            output.echo(
                 f"Conflict: {c['panelist']} on {c['indicator']}: {c['here']} here, "
                 f"{c['bundle']} in the bundle; kept {c['here']}{why}.",
                 err=True,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def new_interview(
     if as_json:
         print_json({"id": interview.id, "candidate": candidate.strip(), "protocol": protocol})
     else:
-        typer.echo(interview.id)
+        output.echo(interview.id)
 
 
 @friendly
@@ -160,7 +161,6 @@ def list_command(
             ]
         )
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Interviews ({len(rows)})", title_justify="left")
@@ -176,7 +176,7 @@ def list_command(
             f"{r.with_notes}/{r.indicators} notes · {r.rated} rated",
             str(r.open_flags) if r.open_flags else "",
         )
-    Console().print(table)
+    output.console().print(table)
 
 
 @friendly

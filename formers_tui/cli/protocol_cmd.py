@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json
 
 protocol_app = typer.Typer(help="Interview protocols: list, show, validate.", no_args_is_help=True)
@@ -43,10 +44,10 @@ def list_protocols(
             }
         )
         return
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
+    console = output.console()
     table = Table(title="Protocols", title_justify="left")
     for column in ("id", "version", "title", "indicators", "path"):
         table.add_column(column, overflow="fold")
@@ -57,9 +58,11 @@ def list_protocols(
         console.print("No protocols found in: " + ", ".join(str(d) for d in search_dirs()))
     for broken in catalogue.broken:
         console.print(
-            f"[yellow]Not loaded:[/] {broken.origin} ({len(broken.problems)} problems; "
-            "run 'formers protocol validate' on it)",
-            highlight=False,
+            Text.assemble(
+                ("Not loaded: ", "yellow"),
+                f"{broken.origin} ({len(broken.problems)} problems; "
+                "run 'formers protocol validate' on it)",
+            )
         )
 
 
@@ -97,10 +100,10 @@ def validate_protocols(
             loaded = load_path(path)
         except ProtocolError as exc:
             bad += 1
-            typer.echo(str(exc), err=True)
+            output.echo(str(exc), err=True)
             continue
         count = sum(1 for _ in loaded.protocol.indicators())
-        typer.echo(
+        output.echo(
             f"{path}: ok ({loaded.protocol.id} {loaded.protocol.version}, {count} indicators)"
         )
     if bad:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console, Group, RenderableType
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from formers_tui.cli import output
 
 if TYPE_CHECKING:
     from formers_tui.protocol.loader import LoadedProtocol
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> None:
     """Print a protocol readably: header, scale, timeline, thresholds, indicators."""
-    console = console or Console()
+    console = console or output.console()
     p = loaded.protocol
     console.print(Text(f"{p.title}", style="bold"))
     console.print(f"id {p.id} · version {p.version} · {p.source}", highlight=False)
@@ -88,7 +89,7 @@ def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> N
                     body.append(Text("Collateral: " + "; ".join(ind.collateral)))
                 anchors = Table(show_header=False, box=None, padding=(0, 1))
                 for level in p.scale.levels:
-                    anchors.add_row(f"{level.value}", escape(ind.anchors.get(level.value, "")))
+                    anchors.add_row(f"{level.value}", ind.anchors.get(level.value, ""))
                 body.append(anchors)
                 title = f"{ind.id} · {ind.title}" + ("  [critical]" if ind.critical else "")
-                console.print(Panel(Group(*body), title=escape(title), title_align="left"))
+                console.print(Panel(Group(*body), title=output.title(title), title_align="left"))

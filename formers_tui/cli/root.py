@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.audit_cmd import audit_app
 from formers_tui.cli.common import Settings, friendly
 from formers_tui.cli.db_cmd import db_app
@@ -31,6 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
+    cls=output.SafeGroup,
 )
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(db_app, name="db")
@@ -44,7 +46,7 @@ def _version(value: bool) -> None:
     if value:
         from formers_tui import __version__
 
-        typer.echo(f"formers-tui {__version__}")
+        output.echo(f"formers-tui {__version__}")
         raise typer.Exit()
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from formers_tui.cli import output
 from formers_tui.cli.common import fail, friendly, print_json, settings_of
 
 if TYPE_CHECKING:
@@ -107,8 +108,6 @@ def _percent(value: float | None) -> str:
 
 def render_report(report: PanelReport, console: Console | None = None) -> None:
     """Print the report as rich tables."""
-    from rich.console import Console
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -116,7 +115,7 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     from formers_tui.scoring.matrix import CellState
     from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested
 
-    console = console or Console()
+    console = console or output.console()
     scores = report.scores
     names = {p.id: p.name for p in scores.panelists}
     console.print(
@@ -173,7 +172,7 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
         consensus = "" if agreed is None else "omit" if agreed.value is None else str(agreed.value)
         discuss = _discuss(row.disagreement) if row.disagreement else ""
         matrix.add_row(
-            escape(row.indicator_id + (" *" if row.critical else "")), *cells, consensus, discuss
+            row.indicator_id + (" *" if row.critical else ""), *cells, consensus, discuss
         )
     console.print(matrix)
 
@@ -183,22 +182,22 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     for item in scores.agreement:
         stats = item.stats
         table.add_row(
-            escape(item.title if item.scope != "part" else f"{item.title} (part)"),
+            item.title if item.scope != "part" else f"{item.title} (part)",
             "—" if stats.alpha is None else f"{stats.alpha:.2f}",
             str(stats.pairable),
             _percent(stats.exact),
             _percent(stats.within_one),
-            escape(stats.alpha_reason),
+            stats.alpha_reason,
         )
     console.print(table)
 
     advice = scores.suggestion
     marks = {Severity.blocks: "✗", Severity.missing: "?", Severity.caution: "!", Severity.met: "✓"}
-    lines = [f"{marks[r.severity]} {escape(r.text)}" for r in advice.reasons]
+    lines = [f"{marks[r.severity]} {r.text}" for r in advice.reasons]
     console.print(
         Panel(
             "\n".join(lines) or "No rule applies.",
-            title=f"Computed suggestion: {advice.label}",
+            title=output.title(f"Computed suggestion: {advice.label}"),
             title_align="left",
         )
     )
@@ -207,18 +206,16 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     if found is None:
         console.print("No determination recorded yet.", highlight=False)
         return
-    body = [f"Rationale: {escape(found.rationale)}"]
+    body = [f"Rationale: {found.rationale}"]
     if found.conditions:
-        body.append(f"Conditions: {escape(found.conditions)}")
+        body.append(f"Conditions: {found.conditions}")
     if found.work_on:
-        body.append(f"Work on: {escape(found.work_on)}")
+        body.append(f"Work on: {found.work_on}")
     if found.review_date:
         body.append(f"Suggested review: {found.review_date.isoformat()}")
     if found.differs_because:
         suggested = SUGGESTED_LABELS[Suggested(found.suggested_outcome)]
-        body.append(
-            f"Differs from the suggestion ({suggested}) because: {escape(found.differs_because)}"
-        )
+        body.append(f"Differs from the suggestion ({suggested}) because: {found.differs_because}")
     signed = [names[p] for p in report.signed]
     waiting = [p.name for p in scores.panelists if p.id not in report.signed]
     body.append(
@@ -229,4 +226,6 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     if report.finalized_at is not None:
         body.append(f"Finalized {report.finalized_at.isoformat()[:16].replace('T', ' ')} UTC")
     outcome = SUGGESTED_LABELS[Suggested(found.outcome)]
-    console.print(Panel("\n".join(body), title=f"Determination: {outcome}", title_align="left"))
+    console.print(
+        Panel("\n".join(body), title=output.title(f"Determination: {outcome}"), title_align="left")
+    )

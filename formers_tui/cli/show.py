@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from formers_tui.cli import output
 from formers_tui.exporting.document import interview_document
 
 __all__ = ["interview_document", "render_interview"]
@@ -22,7 +23,7 @@ def _when(value: Any) -> str:
 
 def render_interview(doc: dict[str, Any], console: Console | None = None) -> None:
     """Print the document made by :func:`interview_document`."""
-    console = console or Console()
+    console = console or output.console()
     status = doc["status"].value if hasattr(doc["status"], "value") else doc["status"]
     console.print(
         Text(f"Interview {doc['id'][:8]} · candidate {doc['candidate']['code']}", style="bold")

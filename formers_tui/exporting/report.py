@@ -5,7 +5,8 @@ tables, quotes, paragraphs) built from the interview document, then rendered
 by one of two small writers. Both writers escape every piece of text that
 came from a person, so a note that contains markup prints as text: the
 Markdown writer backslash-escapes Markdown and HTML punctuation, the HTML
-writer uses :func:`html.escape`. The HTML page is self-contained (inline CSS,
+writer uses :func:`html.escape`; both show control characters as visible
+stand-ins (:func:`formers_tui.sanitize.clean_text`). The HTML page is self-contained (inline CSS,
 inline SVG bars, no scripts, no external resources, a Content-Security-Policy
 that forbids loading anything) and lays out for A4 and Letter paper.
 """
@@ -24,6 +25,7 @@ from typing import Any
 from formers_tui.exporting.document import dissent_items, dissent_line, utc
 from formers_tui.exporting.files import atomic_text
 from formers_tui.protocol.model import Protocol
+from formers_tui.sanitize import clean_text
 from formers_tui.scoring.matrix import ConsensusEntry, Dissent, RatingIn, submitted_values
 from formers_tui.scoring.suggestion import check_proportionality
 from formers_tui.scoring.summary import PanelistInfo, PanelSummary, build_summary
@@ -499,9 +501,14 @@ def _agreement_section(summary: PanelSummary) -> list[Block]:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
 
 
+def _h(text: str, quote: bool = True) -> str:
+    """Text that HTML shows literally, control characters made visible."""
+    return html.escape(clean_text(text), quote=quote)
+
+
 def md_escape(text: str) -> str:
     """Text that Markdown shows literally: punctuation escaped, line breaks kept as <br>."""
-    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    escaped = _MD_SPECIAL.sub(r"\\\1", clean_text(text))
     escaped = re.sub(r"^(\s*)([-=]|\d+\.)", r"\1\\\2", escaped, flags=re.MULTILINE)
     return escaped
 
@@ -593,7 +600,7 @@ def svg_bar(bar: Bar, width: int = 80, height: int = 10) -> str:
     filled = 0
     if bar.value is not None and bar.maximum > 0:
         filled = round(width * max(0.0, min(1.0, bar.value / bar.maximum)))
-    label = html.escape(bar.label, quote=True)
+    label = _h(bar.label, quote=True)
     return (
         f'<svg class="bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'role="img" aria-label="{label}" xmlns="http://www.w3.org/2000/svg">'
@@ -606,7 +613,7 @@ def _html_cell(cell: Cell, numeric: bool) -> str:
     attrs = ' class="num"' if numeric else ""
     if isinstance(cell, Bar):
         return f"<td>{svg_bar(cell)}</td>"
-    return f"<td{attrs}>{html.escape(cell, quote=True)}</td>"
+    return f"<td{attrs}>{_h(cell, quote=True)}</td>"
 
 
 def to_html(blocks: Iterable[Block], *, title: str, footer: str) -> str:
@@ -614,18 +621,15 @@ def to_html(blocks: Iterable[Block], *, title: str, footer: str) -> str:
     body: list[str] = []
     for block in blocks:
         if isinstance(block, Heading):
-            body.append(f"<h{block.level}>{html.escape(block.text)}</h{block.level}>")
+            body.append(f"<h{block.level}>{_h(block.text)}</h{block.level}>")
         elif isinstance(block, Paragraph):
             cls = ' class="emphasis"' if block.emphasis else ""
-            body.append(f"<p{cls}>{html.escape(block.text)}</p>")
+            body.append(f"<p{cls}>{_h(block.text)}</p>")
         elif isinstance(block, Fields):
-            rows = "".join(
-                f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
-                for k, v in block.items
-            )
+            rows = "".join(f"<tr><th>{_h(k)}</th><td>{_h(v)}</td></tr>" for k, v in block.items)
             body.append(f'<table class="fields"><tbody>{rows}</tbody></table>')
         elif isinstance(block, TableBlock):
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in block.headers)
+            head = "".join(f"<th>{_h(h)}</th>" for h in block.headers)
             rows = "".join(
                 "<tr>"
                 + "".join(_html_cell(c, i in block.numeric) for i, c in enumerate(row))
@@ -635,8 +639,8 @@ def to_html(blocks: Iterable[Block], *, title: str, footer: str) -> str:
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
         else:
             body.append(
-                f"<blockquote><p>{html.escape(block.text)}</p>"
-                f"<footer>— {html.escape(block.cite)}</footer></blockquote>"
+                f"<blockquote><p>{_h(block.text)}</p>"
+                f"<footer>— {_h(block.cite)}</footer></blockquote>"
             )
     return (
         "<!DOCTYPE html>\n"
@@ -645,9 +649,9 @@ def to_html(blocks: Iterable[Block], *, title: str, footer: str) -> str:
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="robots" content="noindex, nofollow">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f"<title>{_h(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)
-        + f'\n<footer class="generated">{html.escape(footer)}</footer>\n</body>\n</html>\n'
+        + f'\n<footer class="generated">{_h(footer)}</footer>\n</body>\n</html>\n'
     )
 
 

@@ -37,7 +37,7 @@ def get_interview(session: Session, interview_id: str) -> Interview:
             f"No interview '{interview_id}' (give at least {MIN_PREFIX} characters of the id)."
         )
     matches = session.exec(
-        select(Interview).where(col(Interview.id).startswith(key)).limit(2)
+        select(Interview).where(col(Interview.id).startswith(key, autoescape=True)).limit(2)
     ).all()
     if not matches:
         raise NotFoundError(f"No interview with id '{interview_id}'.")
