@@ -66,7 +66,7 @@ def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> N
     lines.append(f"proportionality required: {'yes' if t.proportionality_required else 'no'}")
     lines += [f"{m.domain}: minimum mean {m.minimum_mean:g}" for m in t.domain_minimums]
     if t.rationale:
-        lines += ["", escape(t.rationale)]
+        lines += ["", t.rationale]
     console.print(
         Panel("\n".join(lines), title="Thresholds (for the computed suggestion)", expand=False)
     )
