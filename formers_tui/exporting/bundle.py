@@ -63,7 +63,6 @@ from formers_tui.store.common import (
     values,
 )
 from formers_tui.store.models import (
-    Consensus,
     DomainSubmission,
     Interview,
     Panelist,
@@ -72,6 +71,13 @@ from formers_tui.store.models import (
     Status,
     utcnow,
 )
+from formers_tui.store.panel import (
+    advance_after_rating,
+    domain_of,
+    rating_refusal,
+    submission_refusal,
+)
+from formers_tui.store.ratings import ratings_by
 
 BUNDLE_FORMAT = "formers-tui/bundle"
 BUNDLE_VERSION = 1
@@ -471,11 +477,24 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
     for incoming in ratings:
         _merge_rating(session, interview, incoming, members[incoming["panelist_id"]], report)
     for submission in submissions:
-        _merge_submission(session, interview, submission, report)
+        _merge_submission(
+            session, interview, submission, members[submission["panelist_id"]], report
+        )
     if report.changed:
         touch(session, interview)
-        _advance(session, interview)
+        advance_after_rating(session, interview, ACTOR)
     return report
+
+
+def _obey(session: Session, interview: Interview, member: Panelist, indicator_id: str) -> None:
+    """Refuse the bundle when the app would refuse this rating typed in now."""
+    refusal = rating_refusal(session, interview, member.id, indicator_id)
+    if refusal is not None:
+        raise BundleError(_refused(member, refusal))
+
+
+def _refused(member: Panelist, reason: str) -> str:
+    return f"{member.name}'s bundle was refused: {reason[:1].lower()}{reason[1:]}"
 
 
 def _create(session: Session, payload: dict[str, Any], report: BundleReport) -> BundleReport:
@@ -560,6 +579,7 @@ def _merge_rating(
     ).first()
     indicator = incoming["indicator_id"]
     if stored is None:
+        _obey(session, interview, member, indicator)
         row = row_values(Rating, incoming, interview_id=interview.id)
         session.execute(insert(table_of(Rating)), [row])
         _add_history(session, stored_id=row["id"], history=incoming["history"], known=set())
@@ -570,6 +590,7 @@ def _merge_rating(
     if _same(stored, incoming):
         if stored.submitted_at is None and incoming["submitted_at"] is not None:
             # the same rating, submitted since: the submission is what changed
+            _obey(session, interview, member, indicator)
             old = values(stored)
             stored.submitted_at = parse_timestamp(incoming["submitted_at"])
             session.add(stored)
@@ -605,17 +626,7 @@ def _merge_rating(
         report.superseded += 1
         return
     if newer and (stored.submitted_at is None or here in incoming_history):
-        if session.get(Consensus, (interview.id, indicator)) is not None:
-            report.conflicts.append(
-                Conflict(
-                    conflict.indicator_id,
-                    conflict.panelist,
-                    conflict.here,
-                    conflict.bundle,
-                    "the panel has already recorded its consensus on it",
-                )
-            )
-            return
+        _obey(session, interview, member, indicator)
         old = values(stored)
         known = {
             h.id
@@ -665,11 +676,25 @@ def _audit(
 
 
 def _merge_submission(
-    session: Session, interview: Interview, submission: dict[str, Any], report: BundleReport
+    session: Session,
+    interview: Interview,
+    submission: dict[str, Any],
+    member: Panelist,
+    report: BundleReport,
 ) -> None:
     key = (interview.id, submission["panelist_id"], submission["domain_id"])
     if session.get(DomainSubmission, key) is not None:
         return
+    refusal = submission_refusal(session, interview, submission["domain_id"])
+    if refusal is not None:
+        raise BundleError(_refused(member, refusal))
+    domain = domain_of(protocol_of(interview), submission["domain_id"])
+    mine = ratings_by(session, interview.id, member.id)
+    if any(i.id not in mine or mine[i.id].submitted_at is None for i in domain.indicators):
+        raise BundleError(
+            f"{member.name}'s bundle submits {domain.title} without a submitted rating of "
+            "every indicator in it; it was refused."
+        )
     row = row_values(DomainSubmission, submission, interview_id=interview.id)
     session.execute(insert(table_of(DomainSubmission)), [row])
     record(
@@ -683,14 +708,6 @@ def _merge_submission(
         new={**{k: v for k, v in row.items()}, "source": "bundle"},
     )
     report.submissions += 1
-
-
-def _advance(session: Session, interview: Interview) -> None:
-    """Move an interview whose ratings arrived by bundle on to the rating stage."""
-    from formers_tui.store.ratings import STATUS_ORDER, advance_status
-
-    if STATUS_ORDER.index(interview.status) < STATUS_ORDER.index(Status.rating):
-        advance_status(session, interview_id=interview.id, to=Status.rating, actor=ACTOR)
 
 
 def read_bundle_file(path: Path) -> bytes:

@@ -33,6 +33,7 @@ from formers_tui.exporting.document import (
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
+from formers_tui.store.capture import MAX_TEXT
 from formers_tui.store.common import keep_protocol, record
 from formers_tui.store.models import (
     Addendum,
@@ -56,6 +57,10 @@ from formers_tui.store.models import (
     Status,
     TimelineEntry,
 )
+from formers_tui.store.ratings import STATUS_ORDER
+
+MIN_PANEL = 2
+"""Smallest panel the application accepts."""
 
 DERIVED = ("proportionality",)
 """Document fields computed from others: not stored, not compared."""
@@ -249,6 +254,73 @@ def check_interview(doc: dict[str, Any], protocol: Protocol) -> None:
         member(doc["chair_reveal"]["panelist_id"], "the chair's reveal")
     for flag in doc["safety_flags"]:
         indicator(flag["indicator_id"], "a safety flag")
+    check_record(doc)
+
+
+def _longest_text(value: Any) -> int:
+    """The length of the longest string anywhere in ``value``."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return max((_longest_text(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max((_longest_text(v) for v in value), default=0)
+    return 0
+
+
+def check_record(doc: dict[str, Any]) -> None:
+    """Refuse an interview document the application itself could never have written.
+
+    The schema and :func:`check_interview` check shapes and references; this
+    checks the record as a whole: the candidate's consent, a panel of at
+    least two with one chair, a status that agrees with the determination
+    and the sign-offs (the last signature finalizes; a finalized interview
+    carries its determination and every panelist's signature), and no text
+    longer than the application accepts when it is typed.
+
+    Raises:
+        ValidationError: naming the interview and the first problem.
+    """
+    label = f"Interview {str(doc['id'])[:8]}"
+    if not doc["consent"]["given"]:
+        raise ImportRefused(f"{label} has no record of the candidate's informed consent.")
+    panel = doc["panel"]
+    if len(panel) < MIN_PANEL:
+        raise ImportRefused(f"{label} has a panel of one; a panel needs at least {MIN_PANEL}.")
+    if sum(1 for p in panel if p["is_chair"]) != 1:
+        raise ImportRefused(f"{label}'s panel does not have exactly one chair.")
+    longest = _longest_text(doc)
+    if longest > MAX_TEXT:
+        raise ImportRefused(
+            f"{label} holds a text of {longest:,} characters; the most the app takes is "
+            f"{MAX_TEXT:,}."
+        )
+    status = Status(doc["status"])
+    signed = {s["panelist_id"] for s in doc["sign_offs"]}
+    everyone = {p["id"] for p in panel}
+    decided = doc["determination"] is not None
+    if status is Status.finalized:
+        if not decided:
+            raise ImportRefused(f"{label} is finalized but has no determination.")
+        if signed != everyone:
+            raise ImportRefused(f"{label} is finalized but not every panelist signed it off.")
+        if doc["finalized_at"] is None:
+            raise ImportRefused(f"{label} is finalized but has no finalization time.")
+        return
+    if doc["finalized_at"] is not None:
+        raise ImportRefused(f"{label} was finalized once and is now '{status.value}' again.")
+    if signed and not decided:
+        raise ImportRefused(f"{label} has sign-offs but no determination to sign.")
+    if signed and signed == everyone:
+        raise ImportRefused(
+            f"{label} has every panelist's sign-off but is '{status.value}', not finalized."
+        )
+    if STATUS_ORDER.index(status) < STATUS_ORDER.index(Status.consensus) and (
+        signed or decided or doc["consensus"]
+    ):
+        raise ImportRefused(
+            f"{label} is at '{status.value}' but holds the panel's consensus or determination."
+        )
 
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:

@@ -384,6 +384,61 @@ def _advance(session: Session, interview: Interview, to: Status, actor: str) -> 
         rating_store.advance_status(session, interview_id=interview.id, to=to, actor=actor)
 
 
+def rating_refusal(
+    session: Session, interview: Interview, panelist_id: str, indicator_id: str
+) -> str | None:
+    """Why ``panelist_id``'s rating of ``indicator_id`` cannot be written now, or ``None``.
+
+    The one rule for every path that writes a rating (typing one, a bundle
+    arriving from another laptop): once the panel has recorded its consensus
+    on an indicator its ratings are settled, and after the chair's reveal a
+    panelist who had not submitted a domain could no longer rate it blind.
+    The interview's lock is checked by the caller (:func:`writable_interview`).
+    """
+    if session.get(Consensus, (interview.id, indicator_id)) is not None:
+        return (
+            f"The panel has recorded its consensus on {indicator_id}; "
+            "ratings of it can no longer change."
+        )
+    try:
+        domain = protocol_of(interview).domain_of(indicator_id)
+    except KeyError:
+        return f"The protocol has no indicator '{indicator_id}'."
+    if (
+        session.get(ChairReveal, interview.id) is not None
+        and session.get(DomainSubmission, (interview.id, panelist_id, domain.id)) is None
+    ):
+        return (
+            f"The chair has revealed the panel's ratings, so new ratings in {domain.title} "
+            "would not be blind."
+        )
+    return None
+
+
+def submission_refusal(session: Session, interview: Interview, domain_id: str) -> str | None:
+    """Why a new submission of ``domain_id`` cannot be accepted now, or ``None``.
+
+    After the chair's reveal no new submission is blind, whichever path it
+    arrives by.
+    """
+    if session.get(ChairReveal, interview.id) is not None:
+        return "The chair has revealed the panel's ratings, so a submission now would not be blind."
+    domain_of(protocol_of(interview), domain_id)
+    return None
+
+
+def advance_after_rating(session: Session, interview: Interview, actor: str) -> None:
+    """Move the interview on once ratings or submissions arrived, by any path.
+
+    Ratings move it to the rating stage; the last panelist submitting the
+    last domain moves it to consensus.
+    """
+    _advance(session, interview, Status.rating, actor)
+    panel = interview_header(session, interview).panel
+    if panel_progress(session, interview, protocol_of(interview), panel).all_submitted:
+        _advance(session, interview, Status.consensus, actor)
+
+
 def rate(
     session: Session,
     *,
@@ -405,25 +460,14 @@ def rate(
         LockedError: the interview is finalized.
     """
     interview = writable_interview(session, interview_id)
-    protocol = protocol_of(interview)
     try:
-        domain = protocol.domain_of(indicator_id)
+        protocol_of(interview).domain_of(indicator_id)
     except KeyError:
         raise ValidationError(f"The protocol has no indicator '{indicator_id}'.") from None
     panelist_of(session, interview.id, panelist_id)
-    if session.get(Consensus, (interview.id, indicator_id)) is not None:
-        raise ValidationError(
-            f"The panel has recorded its consensus on {indicator_id}; "
-            "ratings of it can no longer change."
-        )
-    if (
-        session.get(ChairReveal, interview.id) is not None
-        and session.get(DomainSubmission, (interview.id, panelist_id, domain.id)) is None
-    ):
-        raise ValidationError(
-            f"The chair has revealed the panel's ratings, so new ratings in {domain.title} "
-            "would not be blind."
-        )
+    refusal = rating_refusal(session, interview, panelist_id, indicator_id)
+    if refusal is not None:
+        raise ValidationError(refusal)
     rating = rating_store.save_rating(
         session,
         interview_id=interview.id,
@@ -458,10 +502,9 @@ def submit_domain(
     existing = session.get(DomainSubmission, (interview.id, panelist_id, domain.id))
     if existing is not None:
         return existing
-    if session.get(ChairReveal, interview.id) is not None:
-        raise ValidationError(
-            "The chair has revealed the panel's ratings, so a submission now would not be blind."
-        )
+    refusal = submission_refusal(session, interview, domain.id)
+    if refusal is not None:
+        raise ValidationError(refusal)
     mine = rating_store.ratings_by(session, interview.id, panelist_id)
     missing = [i.id for i in domain.indicators if i.id not in mine]
     if missing:
@@ -508,10 +551,7 @@ def submit_domain(
             "ratings": [mine[i.id].id for i in domain.indicators],
         },
     )
-    _advance(session, interview, Status.rating, actor)
-    panel = interview_header(session, interview).panel
-    if panel_progress(session, interview, protocol, panel).all_submitted:
-        _advance(session, interview, Status.consensus, actor)
+    advance_after_rating(session, interview, actor)
     return submission
 
 

@@ -236,7 +236,8 @@ def build_interview(
                 suggested_outcome="ready_with_conditions",
             )
         )
-        for member in panel:
+        # The last signature finalizes, so an open interview has only some of them.
+        for member in panel if finalize else panel[:1]:
             session.add(SignOff(interview_id=iid, panelist_id=member.id))
         session.add(DomainTime(interview_id=iid, domain_id=domains[-1], seconds=75.0))
         row = session.get(Interview, iid)
