@@ -54,7 +54,10 @@ def new_interview(
     ctx: typer.Context,
     candidate: Annotated[str, typer.Option("--candidate", help="Pseudonymous candidate code.")],
     protocol: Annotated[
-        str, typer.Option("--protocol", help="Protocol id.")
+        str,
+        typer.Option(
+            "--protocol", help="Protocol id (its current version), or id@version for another."
+        ),
     ] = "peer-mentor-readiness",
     panelist: Annotated[
         list[str],
@@ -112,7 +115,14 @@ def new_interview(
     finally:
         store.close()
     if as_json:
-        print_json({"id": interview.id, "candidate": candidate.strip(), "protocol": protocol})
+        print_json(
+            {
+                "id": interview.id,
+                "candidate": candidate.strip(),
+                "protocol": loaded.protocol.id,
+                "protocol_version": loaded.protocol.version,
+            }
+        )
     else:
         output.echo(interview.id)
 

@@ -18,7 +18,10 @@ protocol_app = typer.Typer(help="Interview protocols: list, show, validate.", no
 def list_protocols(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List the protocols found (shipped and in the user protocols folder)."""
+    """List the protocols found (shipped and in the user protocols folder), every version.
+
+    New interviews use the current version of an id; an older one is named ``id@version``.
+    """
     from formers_tui.protocol.registry import load_catalogue, search_dirs
 
     catalogue = load_catalogue()
@@ -26,12 +29,13 @@ def list_protocols(
         {
             "id": loaded.protocol.id,
             "version": loaded.protocol.version,
+            "current": catalogue.protocols[loaded.protocol.id] is loaded,
             "title": loaded.protocol.title,
             "indicators": sum(1 for _ in loaded.protocol.indicators()),
             "path": loaded.origin,
             "sha256": loaded.sha256,
         }
-        for loaded in sorted(catalogue.protocols.values(), key=lambda lp: lp.protocol.id)
+        for loaded in catalogue.all_versions()
     ]
     if as_json:
         print_json(
@@ -52,7 +56,10 @@ def list_protocols(
     for column in ("id", "version", "title", "indicators", "path"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        table.add_row(*(str(row[c]) for c in ("id", "version", "title", "indicators", "path")))
+        version = f"{row['version']} (current)" if row["current"] else str(row["version"])
+        table.add_row(
+            str(row["id"]), version, *(str(row[c]) for c in ("title", "indicators", "path"))
+        )
     console.print(table)
     if not rows:
         console.print("No protocols found in: " + ", ".join(str(d) for d in search_dirs()))
@@ -69,7 +76,12 @@ def list_protocols(
 @protocol_app.command("show")
 @friendly
 def show_protocol(
-    protocol_id: Annotated[str, typer.Argument(help="Protocol id (see 'formers protocol list').")],
+    protocol_id: Annotated[
+        str,
+        typer.Argument(
+            help="Protocol id, or id@version for another version (see 'formers protocol list')."
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show a protocol: scale, timeline, thresholds, and every indicator."""

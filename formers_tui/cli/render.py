@@ -13,6 +13,7 @@ from formers_tui.cli import output
 
 if TYPE_CHECKING:
     from formers_tui.protocol.loader import LoadedProtocol
+    from formers_tui.protocol.model import Protocol, Script
 
 
 def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> None:
@@ -71,6 +72,10 @@ def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> N
         Panel("\n".join(lines), title="Thresholds (for the computed suggestion)", expand=False)
     )
 
+    if p.opening:
+        console.print(_script_panel(p.opening))
+    if p.asking:
+        _print_asking(p, console)
     for part in p.parts:
         console.rule(Text(part.title, style="bold"))
         for domain in part.domains:
@@ -87,9 +92,46 @@ def render_protocol(loaded: LoadedProtocol, console: Console | None = None) -> N
                     body += [Text(f"  • {q}") for q in ind.probes]
                 if ind.collateral:
                     body.append(Text("Collateral: " + "; ".join(ind.collateral)))
+                if ind.critical_rationale:
+                    why = "Why critical: " if ind.critical else "Why not critical: "
+                    body.append(Text(why + ind.critical_rationale, style="dim"))
                 anchors = Table(show_header=False, box=None, padding=(0, 1))
                 for level in p.scale.levels:
                     anchors.add_row(f"{level.value}", ind.anchors.get(level.value, ""))
                 body.append(anchors)
                 title = f"{ind.id} · {ind.title}" + ("  [critical]" if ind.critical else "")
                 console.print(Panel(Group(*body), title=output.title(title), title_align="left"))
+    if p.closing:
+        console.print(_script_panel(p.closing))
+
+
+def _script_panel(script: Script) -> Panel:
+    """The opening or closing: points to cover, then questions."""
+    body: list[RenderableType] = [Text(f"  • {point}") for point in script.points]
+    if script.prompts:
+        body.append(Text("Ask", style="bold"))
+        body += [Text(f"  • {q}") for q in script.prompts]
+    return Panel(Group(*body), title=output.title(script.title), title_align="left")
+
+
+def _print_asking(p: Protocol, console: Console) -> None:
+    """The order of asking, step by step, with each role play written out."""
+    console.rule(Text("Order of asking", style="bold"))
+    for number, stage in enumerate(p.asking, start=1):
+        names = [f"role play {v}" for v in stage.vignettes] + list(stage.indicators)
+        console.print(Text(f"{number}. {stage.title}: {', '.join(names)}"))
+        if stage.note:
+            console.print(Text(f"   {stage.note}", style="dim"))
+    for vignette in p.vignettes:
+        body: list[RenderableType] = [
+            Text(vignette.situation),
+            Text(f"Panel: {vignette.setup}", style="dim"),
+            Text("Ask", style="bold"),
+            *(Text(f"  • {q}") for q in vignette.prompts),
+        ]
+        if vignette.listen_for:
+            body.append(Text("Listen for", style="bold"))
+            body += [Text(f"  • {item}") for item in vignette.listen_for]
+        body.append(Text("Informs: " + ", ".join(vignette.indicators), style="dim"))
+        title = f"Role play {vignette.id} · {vignette.title}"
+        console.print(Panel(Group(*body), title=output.title(title), title_align="left"))

@@ -29,9 +29,12 @@ from formers_tui.protocol.model import (
     Proportionality,
     Protocol,
     Scale,
+    Script,
     Source,
+    Stage,
     Thresholds,
     TimelineFact,
+    Vignette,
 )
 
 if sys.version_info >= (3, 11):
@@ -302,6 +305,10 @@ def build_protocol(data: dict[str, Any], *, origin: str = "<data>") -> Protocol:
             "thresholds",
             "parts",
             "guidance",
+            "opening",
+            "closing",
+            "order_of_asking",
+            "vignettes",
         },
         {"id", "title", "version", "source", "scale", "parts"},
     )
@@ -317,6 +324,10 @@ def build_protocol(data: dict[str, Any], *, origin: str = "<data>") -> Protocol:
     proportionality = _proportionality(r, top, facts)
     thresholds = _thresholds(r, top, parts, proportionality, scale)
     guidance = _guidance(r, top)
+    indicator_ids = [i.id for p in parts for d in p.domains for i in d.indicators if i.id]
+    vignettes = _vignettes(r, top, ids, set(indicator_ids))
+    asking = _order_of_asking(r, top, indicator_ids, [v.id for v in vignettes if v.id])
+    opening, closing = _script(r, top, "opening"), _script(r, top, "closing")
     if r.problems:
         raise ProtocolError(origin, r.problems)
     return Protocol(
@@ -331,6 +342,10 @@ def build_protocol(data: dict[str, Any], *, origin: str = "<data>") -> Protocol:
         proportionality=proportionality,
         thresholds=thresholds,
         guidance=guidance,
+        opening=opening,
+        closing=closing,
+        asking=asking,
+        vignettes=vignettes,
     )
 
 
@@ -451,6 +466,7 @@ def _indicator(r: _Reader, raw: Any, path: str, scale: Scale, ids: dict[str, str
             "collateral",
             "anchors",
             "critical",
+            "critical_rationale",
         },
         {"id", "title", "statement", "prompts", "anchors"},
     )
@@ -493,6 +509,7 @@ def _indicator(r: _Reader, raw: Any, path: str, scale: Scale, ids: dict[str, str
         collateral=r.strings(table, path, "collateral"),
         anchors=anchors,
         critical=r.get(table, path, "critical", bool, False),
+        critical_rationale=r.get(table, path, "critical_rationale", str, "").strip(),
     )
 
 
@@ -704,3 +721,96 @@ def _guidance(r: _Reader, top: dict[str, Any]) -> dict[str, str]:
         else:
             out[key] = text.strip()
     return out
+
+
+def _script(r: _Reader, top: dict[str, Any], key: str) -> Script | None:
+    """The ``[opening]`` or ``[closing]`` table, if the protocol has one."""
+    if key not in top:
+        return None
+    table = r.table(top[key], key, {"title", "points", "prompts"}, {"title", "points"})
+    return Script(
+        title=r.get(table, key, "title", str, ""),
+        points=r.strings(table, key, "points", minimum=1) if table else (),
+        prompts=r.strings(table, key, "prompts") if table else (),
+    )
+
+
+def _vignettes(
+    r: _Reader, top: dict[str, Any], ids: dict[str, str], indicator_ids: set[str]
+) -> tuple[Vignette, ...]:
+    """The ``[[vignettes]]`` role plays; each informs at least one indicator of this protocol."""
+    out: list[Vignette] = []
+    for index, raw in enumerate(r.array(top, "", "vignettes", minimum=1)):
+        path = f"vignettes[{index}]"
+        table = r.table(
+            raw,
+            path,
+            {"id", "title", "situation", "setup", "prompts", "listen_for", "indicators"},
+            {"id", "title", "situation", "setup", "prompts", "indicators"},
+        )
+        if not table:
+            continue
+        informs = r.strings(table, path, "indicators", minimum=1)
+        for i, indicator_id in enumerate(informs):
+            if indicator_id not in indicator_ids:
+                r.problem(f"{path}.indicators[{i}]", f"names an unknown indicator '{indicator_id}'")
+        out.append(
+            Vignette(
+                id=r.ident(table, path, ids),
+                title=r.get(table, path, "title", str, ""),
+                situation=r.get(table, path, "situation", str, "").strip(),
+                setup=r.get(table, path, "setup", str, "").strip(),
+                prompts=r.strings(table, path, "prompts", minimum=1),
+                listen_for=r.strings(table, path, "listen_for"),
+                indicators=informs,
+            )
+        )
+    return tuple(out)
+
+
+def _order_of_asking(
+    r: _Reader, top: dict[str, Any], indicator_ids: list[str], vignette_ids: list[str]
+) -> tuple[Stage, ...]:
+    """The ``[[order_of_asking]]`` stages: every indicator and role play placed exactly once."""
+    key = "order_of_asking"
+    if key not in top:
+        return ()
+    stages: list[Stage] = []
+    placed: dict[str, str] = {}
+    known = {"indicator": set(indicator_ids), "role play": set(vignette_ids)}
+    for index, raw in enumerate(r.array(top, "", key, minimum=1)):
+        path = f"{key}[{index}]"
+        table = r.table(
+            raw, path, {"title", "note", "indicators", "vignettes"}, {"title", "indicators"}
+        )
+        if not table:
+            continue
+        indicators = r.strings(table, path, "indicators")
+        vignettes = r.strings(table, path, "vignettes")
+        if "indicators" in table and not indicators and not vignettes:
+            r.problem(path, "needs at least one indicator or role play")
+        for field_key, noun, listed in (
+            ("indicators", "indicator", indicators),
+            ("vignettes", "role play", vignettes),
+        ):
+            for i, item in enumerate(listed):
+                where = f"{path}.{field_key}[{i}]"
+                if item not in known[noun]:
+                    r.problem(where, f"names an unknown {noun} '{item}'")
+                elif item in placed:
+                    r.problem(where, f"'{item}' is already asked at {placed[item]}")
+                else:
+                    placed[item] = where
+        stages.append(
+            Stage(
+                title=r.get(table, path, "title", str, ""),
+                indicators=indicators,
+                vignettes=vignettes,
+                note=r.get(table, path, "note", str, "").strip(),
+            )
+        )
+    for noun, every in (("indicators", indicator_ids), ("role plays", vignette_ids)):
+        missing = [item for item in every if item not in placed]
+        if missing and stages:
+            r.problem(key, f"leaves out {noun} {', '.join(missing)} (each is asked exactly once)")
+    return tuple(stages)

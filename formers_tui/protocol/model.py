@@ -90,6 +90,8 @@ class Indicator:
     """Behavioural anchor for each level value of the scale."""
     critical: bool = False
     """Must be met for a positive determination."""
+    critical_rationale: str = ""
+    """Why the indicator is (or is not) critical, in the protocol author's words."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,54 @@ class Thresholds:
 
 
 @dataclass(frozen=True)
+class Script:
+    """What the chair says and asks at the opening or the closing of the interview.
+
+    Neither is rated: they frame the interview (purpose, consent, the limits
+    of confidentiality) and end it safely (what was not asked, how the
+    candidate is, support afterwards).
+    """
+
+    title: str
+    points: tuple[str, ...]
+    """What the chair covers, one point per entry, in order."""
+    prompts: tuple[str, ...] = ()
+    """Questions to ask the candidate."""
+
+
+@dataclass(frozen=True)
+class Vignette:
+    """A defined role play: the same situation for every candidate, so answers compare."""
+
+    id: str
+    """Stable id, unique among ids of the protocol."""
+    title: str
+    situation: str
+    """What is read aloud to the candidate."""
+    setup: str
+    """For the panel: who plays whom, what they say, how long it runs."""
+    prompts: tuple[str, ...]
+    """What to ask once the situation is read."""
+    listen_for: tuple[str, ...]
+    """What the anchors of the informed indicators look for."""
+    indicators: tuple[str, ...]
+    """Ids of the indicators the role play gives evidence on."""
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the order of asking: indicators asked together, and role plays."""
+
+    title: str
+    indicators: tuple[str, ...]
+    """Indicator ids, in the order they are asked."""
+    vignettes: tuple[str, ...] = ()
+    """Ids of the role plays run in this step."""
+    note: str = ""
+    """Why the step comes here, or how to lead into it."""
+
+
+@dataclass(frozen=True)
 class Protocol:
     """A whole interview protocol."""
 
@@ -216,6 +266,14 @@ class Protocol:
     thresholds: Thresholds
     guidance: dict[str, str] = field(default_factory=dict, hash=False)
     """Free-text guidance blocks keyed by name (e.g. ``safety``)."""
+    opening: Script | None = None
+    """Said before the first question, if the protocol has an opening."""
+    closing: Script | None = None
+    """Said after the last question, if the protocol has a closing."""
+    asking: tuple[Stage, ...] = ()
+    """The order of asking, when it differs from the order of the domains (empty: it does not)."""
+    vignettes: tuple[Vignette, ...] = ()
+    """The role plays the protocol defines."""
 
     def domains(self) -> Iterator[Domain]:
         """Yield every domain in protocol order."""
@@ -226,6 +284,27 @@ class Protocol:
         """Yield every indicator in protocol order."""
         for domain in self.domains():
             yield from domain.indicators
+
+    def asking_order(self) -> tuple[Indicator, ...]:
+        """Every indicator in the order the panel asks: the stages if declared, else protocol order.
+
+        The loader has checked that the stages name each indicator exactly once.
+        """
+        if not self.asking:
+            return tuple(self.indicators())
+        by_id = {indicator.id: indicator for indicator in self.indicators()}
+        return tuple(by_id[i] for stage in self.asking for i in stage.indicators)
+
+    def vignette(self, vignette_id: str) -> Vignette:
+        """Return the role play with ``vignette_id``.
+
+        Raises:
+            KeyError: if there is none.
+        """
+        for vignette in self.vignettes:
+            if vignette.id == vignette_id:
+                return vignette
+        raise KeyError(vignette_id)
 
     def indicator(self, indicator_id: str) -> Indicator:
         """Return the indicator with ``indicator_id``.

@@ -44,7 +44,7 @@ def test_new_list_show_round_trip() -> None:
     assert exit_code == 0
     (row,) = json.loads(out)
     assert row["id"] == iid and row["candidate"] == "PM-1" and row["status"] == "draft"
-    assert row["indicators"] == 24
+    assert row["indicators"] == 25  # new interviews use the current protocol, 1.1.0
     exit_code, out, _ = run("show", iid[:8], "--json")
     doc = json.loads(out)
     assert doc["candidate"] == {"code": "PM-1"}
@@ -158,7 +158,12 @@ def test_db_check_reports_a_broken_chain(tmp_path: Path) -> None:
 def test_protocol_list_show_and_json() -> None:
     exit_code, out, _ = run("protocol", "list", "--json")
     data = json.loads(out)
-    assert exit_code == 0 and [p["id"] for p in data["protocols"]] == ["peer-mentor-readiness"]
+    assert exit_code == 0
+    listed = [(p["id"], p["version"], p["current"]) for p in data["protocols"]]
+    assert listed == [
+        ("peer-mentor-readiness", "1.1.0", True),
+        ("peer-mentor-readiness", "1.0.0", False),
+    ]
     exit_code, out, _ = run("protocol", "show", "peer-mentor-readiness")
     assert exit_code == 0 and "DIS-1" in out and "Omit" in out
     exit_code, out, _ = run("protocol", "show", "peer-mentor-readiness", "--json")
@@ -171,7 +176,7 @@ def test_user_protocols_are_found_and_broken_ones_reported(private_home: Path) -
     shutil.copy(ROOT / "tests" / "fixtures" / "mini-protocol.toml", folder / "mini.toml")
     (folder / "broken.toml").write_text("id = \n", encoding="utf-8")
     data = json.loads(run("protocol", "list", "--json")[1])
-    assert sorted(p["id"] for p in data["protocols"]) == ["mini", "peer-mentor-readiness"]
+    assert sorted({p["id"] for p in data["protocols"]}) == ["mini", "peer-mentor-readiness"]
     assert data["broken"][0]["path"].endswith("broken.toml")
 
 

@@ -1,4 +1,4 @@
-# Guards the shipped interview (interviews/peer-mentor-readiness.toml): it
+# Guards the shipped interview 1.0.0 (interviews/peer-mentor-readiness.toml): it
 # loads, every requirement of the source document ("Formers as Peer Mentors",
 # Life After Hate, 2023) is covered by an indicator, every quoted passage is
 # verbatim, prompts stay open and non-leading, and anchors are complete.
@@ -103,7 +103,7 @@ def _indicators(protocol: Protocol) -> list[Indicator]:
 def test_found_in_catalogue_by_id(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("FORMERS_HOME", str(tmp_path))
     catalogue = load_catalogue()
-    loaded = catalogue.get(PROTOCOL_ID)
+    loaded = catalogue.get(f"{PROTOCOL_ID}@1.0.0")  # 1.1.0 is current; 1.0.0 stays available
     assert Path(loaded.origin).resolve() == PROTOCOL_PATH
     assert not [e for e in catalogue.broken if Path(e.origin).name == PROTOCOL_PATH.name]
 

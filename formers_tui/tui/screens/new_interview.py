@@ -72,7 +72,7 @@ class NewInterview:
     full_name: str
     """Identifying name; may be empty, and is stored apart from the record."""
     protocol_id: str
-    """Id of the protocol in the catalogue."""
+    """The protocol as ``id@version``, as the catalogue names it."""
     interview_date: date
     """Day of the interview."""
     panel: list[PanelistIn]
@@ -169,9 +169,11 @@ class NewInterviewScreen(Screen[str | None]):
         self._discard_armed = False
 
     def compose(self) -> ComposeResult:
-        protocols = sorted(
-            self.catalogue.protocols.values(), key=lambda p: (p.protocol.title, p.protocol.id)
-        )
+        from formers_tui.protocol.registry import reference
+
+        # Every version is offered (a programme may finish a cohort on the one it began with);
+        # the current version of the preferred protocol is chosen.
+        protocols = sorted(self.catalogue.all_versions(), key=lambda p: p.protocol.title)
         preferred = self.catalogue.protocols.get(PREFERRED_PROTOCOL, protocols[0])
         yield Header()
         with VerticalScroll(id="form"):
@@ -188,10 +190,10 @@ class NewInterviewScreen(Screen[str | None]):
                 yield Label("Protocol", classes="field-label")
                 yield Select(
                     [
-                        (f"{p.protocol.title} ({p.protocol.version})", p.protocol.id)
+                        (f"{p.protocol.title} ({p.protocol.version})", reference(p))
                         for p in protocols
                     ],
-                    value=preferred.protocol.id,
+                    value=reference(preferred),
                     allow_blank=False,
                     id="protocol",
                     compact=True,
