@@ -288,3 +288,14 @@ def test_evidence_is_rated_once(protocol: Protocol) -> None:
     # The relational network is no longer confirmed at DIS-2's top level by REI-1's evidence.
     assert "several areas of life" not in protocol.indicator("DIS-2").anchors[3]
     assert "rating" in protocol.guidance and "once" in protocol.guidance["rating"]
+
+
+def test_thresholds_are_non_compensatory_and_explained(protocol: Protocol) -> None:
+    t = protocol.thresholds
+    assert t.rationale and t.critical_must_be_met
+    assert t.part_minimum("readiness") == t.part_minimum("appropriateness") == 2.0
+    assert t.indicator_floor == 1
+    assert t.max_noncritical_omits is not None and t.max_noncritical_omits <= 2
+    assert not t.proportionality_required  # "Ideally" in the source
+    for minimum in t.domain_minimums:
+        assert minimum.rationale, minimum.domain
