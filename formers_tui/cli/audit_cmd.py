@@ -7,7 +7,15 @@ from typing import Annotated, Any
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.common import fail, friendly, print_json, settings_of
+from formers_tui.cli.common import (
+    AS_HELP,
+    PIN_HELP,
+    fail,
+    friendly,
+    print_json,
+    reader_of,
+    settings_of,
+)
 
 audit_app = typer.Typer(help="The tamper-evident audit log: verify, show.", no_args_is_help=True)
 
@@ -74,16 +82,31 @@ def audit_show(
     ctx: typer.Context,
     interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_panelist: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=PIN_HELP)] = None,
 ) -> None:
-    """List an interview's history: who changed what, when, from what to what."""
+    """List an interview's history: who changed what, when, from what to what.
+
+    Before finalization a rating's value and rationale show only where blind
+    rating lets the reader see them (``withheld`` marks the others).
+    """
     from formers_tui.store import audit
     from formers_tui.store.common import get_interview
+    from formers_tui.store.rules.visibility import redact_audit_value, visibility
 
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
-            found = audit.history(session, get_interview(session, interview_id).id)
-            entries = list(audit.replay(found))
+            iid = get_interview(session, interview_id).id
+            seen = visibility(session, iid, reader_of(session, iid, as_panelist, pin))
+            entries = [
+                audit.Replayed(
+                    r.entry,
+                    redact_audit_value(r.entry.entity, r.old, seen),
+                    redact_audit_value(r.entry.entity, r.new, seen),
+                )
+                for r in audit.replay(audit.history(session, iid))
+            ]
     finally:
         store.close()
     if as_json:
@@ -121,10 +144,17 @@ def audit_show(
 
 def _describe(old: dict[str, Any] | None, new: dict[str, Any] | None, width: int = 60) -> str:
     """The fields a change touched, each as ``field: before → after`` (shortened)."""
-    before = old or {}
-    after = new or {}
-    skip = {"id", "interview_id", "updated_at", "created_at"}
+    from formers_tui.store.rules.visibility import RATING_CONTENT, WITHHELD
+
+    before = dict(old or {})
+    after = dict(new or {})
+    skip = {"id", "interview_id", "updated_at", "created_at", WITHHELD, "history"}
     parts = []
+    for side in (before, after):
+        if side.get(WITHHELD):
+            side.update(dict.fromkeys(RATING_CONTENT, "(hidden)"))
+    if before.get(WITHHELD) and after.get(WITHHELD) or (after.get(WITHHELD) and old is None):
+        parts.append("value and rationale hidden until blind rating lets you see them")
     for name in sorted(set(before) | set(after)):
         if name in skip or before.get(name) == after.get(name):
             continue

@@ -145,3 +145,43 @@ def print_json(data: Any) -> None:
         raise TypeError(type(value).__name__)
 
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=default) + "\n")
+
+
+PIN_ENV = "FORMERS_PIN"
+"""Answers the PIN question of ``--as PANELIST`` for scripts."""
+
+
+def reader_of(session: Any, interview_id: str, who: str | None, pin: str | None) -> str | None:
+    """The panelist a command reads as (``--as``), once their PIN is confirmed; ``None``: nobody.
+
+    The PIN comes from ``--pin``, else ``FORMERS_PIN``, else a hidden prompt
+    on stderr (so stdout stays clean JSON).
+
+    Raises:
+        typer.Exit: ``--pin`` without ``--as``.
+        NotFoundError: no such panelist.
+        PinError: no PIN set, or a wrong one.
+    """
+    from formers_tui.store.panel import find_panelist
+    from formers_tui.store.rules.visibility import confirm_reader
+
+    if who is None:
+        if pin is not None:
+            raise fail("--pin goes with --as PANELIST.")
+        return None
+    panelist = find_panelist(session, interview_id, who)
+    if pin is None:
+        pin = os.environ.get(PIN_ENV) or None
+    if pin is None:
+        pin = str(typer.prompt(f"PIN for {panelist.name}", hide_input=True, err=True))
+    return confirm_reader(session, interview_id, panelist.id, pin)
+
+
+AS_HELP = (
+    "Read as this panelist (name or id); asks for their PIN. Before finalization others' "
+    "ratings show only where this panelist may see them."
+)
+PIN_HELP = (
+    f"The panelist's PIN (leave it out to be asked, or set {PIN_ENV}; asking keeps it out of "
+    "the shell history)."
+)

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.common import fail, friendly, print_json, settings_of
+from formers_tui.cli.common import (
+    AS_HELP,
+    PIN_HELP,
+    fail,
+    friendly,
+    print_json,
+    reader_of,
+    settings_of,
+)
 
 if TYPE_CHECKING:
     from formers_tui.exporting.source import ExportSource
@@ -102,8 +110,18 @@ def export_command(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing export.")] = False,
+    as_panelist: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=PIN_HELP)] = None,
 ) -> None:
-    """Export interviews (JSON, CSV, data package, or a printable report)."""
+    """Export interviews (JSON, CSV, data package, or a printable report).
+
+    Before finalization an export carries only the ratings its reader may see:
+    with ``--as PANELIST`` (one interview) that panelist's own and the others'
+    submitted ratings in domains they have submitted or the chair revealed;
+    without it, submitted ratings of domains every panelist has submitted (all
+    of them after a reveal). Other panelists' drafts never leave the store
+    before finalization.
+    """
     from formers_tui.errors import ValidationError
     from formers_tui.exporting.formats import REPORT_FORMATS, check_format, write_export
     from formers_tui.exporting.source import ExportOptions, ExportSource
@@ -122,13 +140,21 @@ def export_command(
         wanted = Status(key)
     if fmt in REPORT_FORMATS and (every or wanted is not None or len(interview_ids or []) != 1):
         raise ValidationError(f"A {fmt} report covers one interview: give exactly one id.")
+    if as_panelist is not None and (every or wanted is not None or len(interview_ids or []) != 1):
+        raise ValidationError("--as reads one interview as one of its panelists: give one id.")
     options = ExportOptions(deidentify=deidentify, keep_text=keep_text, identifying=(fmt == "json"))
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
+            reader = None
+            if interview_ids and len(interview_ids) == 1:
+                reader = reader_of(session, interview_ids[0], as_panelist, pin)
+            elif pin is not None:
+                raise ValidationError("--pin goes with --as PANELIST.")
             source = ExportSource.select(
                 session, ids=interview_ids or [], every=every, status=wanted, options=options
             )
+            source.reader_id = reader
             count = _run_with_progress(
                 source,
                 lambda progress: write_export(source, fmt, out, force=force, progress=progress),
@@ -137,6 +163,12 @@ def export_command(
         store.close()
     kind = " de-identified" if deidentify else ""
     output.echo(f"Exported {_plural(count, 'interview')}{kind} ({fmt}) to {out}")
+    if source.withheld:
+        output.echo(
+            f"Left out {_plural(source.withheld, 'rating')} that blind rating still hides "
+            "from this reader (they are exported once the interview is finalized).",
+            err=True,
+        )
 
 
 @friendly
@@ -194,8 +226,15 @@ def bundle_export_command(
         ),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    as_panelist: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=PIN_HELP)] = None,
 ) -> None:
-    """Write one panelist's ratings, or the whole interview, to a bundle file."""
+    """Write one panelist's ratings, or the whole interview, to a bundle file.
+
+    A panelist's bundle asks for that panelist's PIN. A whole-interview
+    bundle carries only the ratings its reader may see (blind rating): with
+    ``--as`` that panelist's view, otherwise what every panelist may see.
+    """
     from formers_tui.errors import ValidationError
     from formers_tui.exporting.bundle import check_passphrase, write_bundle
     from formers_tui.exporting.files import check_target
@@ -212,6 +251,9 @@ def bundle_export_command(
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
+            if panelist is not None and as_panelist is not None:
+                raise ValidationError("A panelist's bundle is made as that panelist; drop --as.")
+            reader = reader_of(session, interview_id, panelist or as_panelist, pin)
             payload = write_bundle(
                 session,
                 interview_id,
@@ -220,6 +262,7 @@ def bundle_export_command(
                 with_ratings=not no_ratings,
                 passphrase=passphrase,
                 force=force,
+                reader_id=reader,
             )
     finally:
         store.close()

@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.common import fail, friendly, print_json, settings_of
+from formers_tui.cli.common import (
+    AS_HELP,
+    PIN_HELP,
+    fail,
+    friendly,
+    print_json,
+    reader_of,
+    settings_of,
+)
 
 if TYPE_CHECKING:
     from formers_tui.store.interviews import PanelistIn
@@ -194,17 +202,28 @@ def show_command(
     ctx: typer.Context,
     interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_panelist: Annotated[str | None, typer.Option("--as", help=AS_HELP)] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=PIN_HELP)] = None,
 ) -> None:
-    """Show one interview: candidate, panel, timeline, notes, quotes, evidence, flags."""
+    """Show one interview: candidate, panel, timeline, notes, quotes, evidence, flags.
+
+    Before finalization ratings show only as far as blind rating allows: the
+    reader's own (with ``--as``) and others' submitted ones in open domains.
+    """
     from formers_tui.cli.show import interview_document, render_interview
+    from formers_tui.store.common import get_interview, protocol_of
+    from formers_tui.store.rules.visibility import document_visibility, redact_document
 
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
+            reader = reader_of(session, interview_id, as_panelist, pin)
             document: dict[str, Any] = interview_document(session, interview_id)
+            protocol = protocol_of(get_interview(session, document["id"]))
+            withheld = redact_document(document, document_visibility(document, protocol, reader))
     finally:
         store.close()
     if as_json:
         print_json(document)
     else:
-        render_interview(document)
+        render_interview(document, withheld=withheld)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.common import fail, friendly, print_json, settings_of
+from formers_tui.cli.common import fail, friendly, print_json, reader_of, settings_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -47,7 +47,6 @@ def score_command(
     ] = None,
 ) -> None:
     """Show the panel summary: ratings matrix, agreement, computed suggestion, determination."""
-    from formers_tui.store.panel import find_panelist, require_pin
     from formers_tui.store.panel_view import summary
 
     if pin is not None and as_panelist is None:
@@ -55,19 +54,7 @@ def score_command(
     store = settings_of(ctx).open_store(create=False)
     try:
         with store.session() as session:
-            viewer = None
-            if as_panelist is not None:
-                panelist = find_panelist(session, interview_id, as_panelist)
-                if pin is None:
-                    # On stderr, so stdout stays clean JSON with --json.
-                    pin = typer.prompt(f"PIN for {panelist.name}", hide_input=True, err=True)
-                require_pin(
-                    session,
-                    interview_id=panelist.interview_id,
-                    panelist_id=panelist.id,
-                    pin=pin,
-                )
-                viewer = panelist.id
+            viewer = reader_of(session, interview_id, as_panelist, pin)
             report = summary(session, interview_id, viewer_panelist_id=viewer)
     finally:
         store.close()

@@ -21,8 +21,14 @@ def _when(value: Any) -> str:
     return text[:16].replace("T", " ")
 
 
-def render_interview(doc: dict[str, Any], console: Console | None = None) -> None:
-    """Print the document made by :func:`interview_document`."""
+def render_interview(
+    doc: dict[str, Any], console: Console | None = None, *, withheld: int = 0
+) -> None:
+    """Print the document made by :func:`interview_document`.
+
+    Args:
+        withheld: ratings left out because the reader may not see them yet.
+    """
     console = console or output.console()
     status = doc["status"].value if hasattr(doc["status"], "value") else doc["status"]
     console.print(
@@ -100,4 +106,10 @@ def render_interview(doc: dict[str, Any], console: Console | None = None) -> Non
                 e["summary"],
             )
         console.print(evidence)
-    console.print(f"{len(doc['ratings'])} ratings recorded by the panel.", highlight=False)
+    line = f"{len(doc['ratings'])} ratings recorded by the panel."
+    if withheld:
+        line = (
+            f"{len(doc['ratings'])} of the panel's ratings shown; {withheld} more stay hidden "
+            "until blind rating lets you see them (see 'formers show --help')."
+        )
+    console.print(line, highlight=False)

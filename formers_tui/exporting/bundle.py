@@ -78,6 +78,7 @@ from formers_tui.store.panel import (
     submission_refusal,
 )
 from formers_tui.store.ratings import ratings_by
+from formers_tui.store.rules.visibility import document_visibility, redact_document
 
 BUNDLE_FORMAT = "formers-tui/bundle"
 BUNDLE_VERSION = 1
@@ -122,8 +123,14 @@ def build_payload(
     *,
     panelist: str | None = None,
     with_ratings: bool = True,
+    reader_id: str | None = None,
 ) -> dict[str, Any]:
     """What a bundle carries: one panelist's ratings, or the whole interview.
+
+    A bundle carries work in progress, so blind rating holds: a whole-interview
+    bundle carries only the ratings ``reader_id`` may see
+    (:mod:`formers_tui.store.rules.visibility`), and a panelist's bundle is
+    made only by that panelist (``reader_id`` is theirs).
 
     Args:
         interview_id: id or unique prefix.
@@ -131,10 +138,13 @@ def build_payload(
             to carry; ``None`` for the whole interview.
         with_ratings: for a whole interview, include ratings, consensus and
             the determination; without them panelists who receive it rate blind.
+        reader_id: the panelist making the bundle, PIN confirmed by the
+            caller; ``None`` when nobody is identified.
 
     Raises:
         NotFoundError: unknown interview or panelist.
-        BundleError: the interview is finalized.
+        BundleError: the interview is finalized, or a panelist's bundle is
+            asked for by someone else.
     """
     interview = get_interview(session, interview_id)
     _refuse_finalized(interview.status.value, interview.id)
@@ -142,6 +152,8 @@ def build_payload(
     document = to_json_value(
         next(iter_documents(session, [interview.id], full=True, protocols=cache))
     )
+    seen = document_visibility(document, cache.get(session, interview.protocol_hash), reader_id)
+    redact_document(document, seen)
     if panelist is None:
         if not with_ratings:
             document = {
@@ -166,6 +178,8 @@ def build_payload(
             "interview": document,
         }
     member = _find_panelist(document, panelist)
+    if member["id"] != reader_id:
+        raise BundleError(f"Only {member['name']}, with their PIN, can export their ratings.")
     return {
         "kind": "panelist",
         "interview": {
@@ -344,13 +358,16 @@ def write_bundle(
     with_ratings: bool = True,
     passphrase: str | None = None,
     force: bool = False,
+    reader_id: str | None = None,
 ) -> dict[str, Any]:
     """Build and write a bundle (0600, atomically); return its payload.
 
     Raises:
         NotFoundError, BundleError, ExportTargetError: see the helpers.
     """
-    payload = build_payload(session, interview_id, panelist=panelist, with_ratings=with_ratings)
+    payload = build_payload(
+        session, interview_id, panelist=panelist, with_ratings=with_ratings, reader_id=reader_id
+    )
     data = seal(payload, passphrase)
     with atomic_bytes(out, force=force) as handle:
         handle.write(data)

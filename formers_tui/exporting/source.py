@@ -19,6 +19,10 @@ from formers_tui.exporting.document import ProtocolCache, iter_documents, table_
 from formers_tui.protocol.model import Protocol
 from formers_tui.store.common import get_interview
 from formers_tui.store.models import Interview, Status
+from formers_tui.store.rules.visibility import document_visibility, redact_document
+
+VISIBILITY_PARTS = frozenset({"panel", "submissions", "reveals"})
+"""What deciding who may see a document's ratings reads besides the ratings."""
 
 Progress = Callable[[int], None]
 """Called with the number of interviews just written (a progress bar's ``advance``)."""
@@ -47,6 +51,12 @@ class ExportSource:
     options: ExportOptions = field(default_factory=ExportOptions)
     protocols: ProtocolCache = field(default_factory=ProtocolCache)
     deidentifier: Deidentifier | None = None
+    reader_id: str | None = None
+    """The panelist the export is made for (PIN confirmed by the caller), or ``None``:
+    nobody identified. Before finalization a document carries only the ratings
+    this reader may see (:mod:`formers_tui.store.rules.visibility`)."""
+    withheld: int = 0
+    """Ratings left out so far because the reader may not see them yet."""
 
     def __post_init__(self) -> None:
         if self.options.deidentify and self.deidentifier is None:
@@ -140,11 +150,16 @@ class ExportSource:
                 :data:`~formers_tui.exporting.document.PARTS`); the others may
                 be left empty.
 
+        Ratings the reader may not see yet are left out of every document
+        (and counted in :attr:`withheld`) before anything else looks at them.
+
         The de-identifier shifts real dates and numbers pseudonyms in order of
         appearance in the whole document, so when de-identifying it gets
         complete, usual documents and makes the plain form as it walks them.
         """
         deidentifier = self.deidentifier
+        if only is not None and "ratings" in only:
+            only = frozenset(only) | VISIBILITY_PARTS
         for document in iter_documents(
             self.session,
             self.ids,
@@ -155,6 +170,8 @@ class ExportSource:
             only=only if deidentifier is None else None,
         ):
             protocol = self.protocols.get(self.session, document["protocol"]["sha256"])
+            seen = document_visibility(document, protocol, self.reader_id)
+            self.withheld += redact_document(document, seen)
             if deidentifier is not None:
                 document = deidentifier.apply(document, protocol, plain=plain)
             yield document, protocol

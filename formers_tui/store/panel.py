@@ -53,6 +53,7 @@ from formers_tui.store.models import (
     Status,
     utcnow,
 )
+from formers_tui.store.rules.visibility import visibility
 
 
 class RatingsHiddenError(FormersError):
@@ -326,19 +327,10 @@ def progress(session: Session, interview_id: str) -> PanelProgress:
 
 
 def visible_domains(session: Session, interview_id: str, viewer_panelist_id: str) -> set[str]:
-    """Domains in which ``viewer`` may see the others' submitted ratings."""
+    """Domains in which ``viewer`` may see the others' submitted ratings (see :mod:`.rules`)."""
     interview = get_interview(session, interview_id)
     panelist_of(session, interview.id, viewer_panelist_id)
-    protocol = protocol_of(interview)
-    if session.get(ChairReveal, interview.id) is not None:
-        return {d.id for d in protocol.domains()}
-    rows = session.exec(
-        select(DomainSubmission.domain_id).where(
-            DomainSubmission.interview_id == interview.id,
-            DomainSubmission.panelist_id == viewer_panelist_id,
-        )
-    ).all()
-    return set(rows)
+    return set(visibility(session, interview.id, viewer_panelist_id).open_domains)
 
 
 def domain_of(protocol: Protocol, domain_id: str) -> Domain:
@@ -368,11 +360,16 @@ def visible_ratings(
         raise RatingsHiddenError(
             f"Submit your own ratings for {domain.title} before seeing the panel's."
         )
+    seen = visibility(session, interview.id, viewer_panelist_id)
     ids = [i.id for i in domain.indicators]
     rows = session.exec(
         select(Rating).where(Rating.interview_id == interview.id, col(Rating.indicator_id).in_(ids))
     ).all()
-    return [r for r in rows if r.panelist_id == viewer_panelist_id or r.submitted_at is not None]
+    return [
+        r
+        for r in rows
+        if seen.may_see(r.panelist_id, r.indicator_id, submitted=r.submitted_at is not None)
+    ]
 
 
 # ----------------------------------------------------------------- rating and submitting

@@ -44,6 +44,7 @@ from formers_tui.store.panel import (
     panel_progress,
     panelist_of,
 )
+from formers_tui.store.rules.visibility import visibility
 
 # ------------------------------------------------------------------------- consensus rows
 
@@ -158,19 +159,20 @@ def summary(
     header = interview_header(session, interview)
     protocol = protocol_of(interview)
     state = panel_progress(session, interview, protocol, header.panel)
-    visible: set[str] | None = None
-    if viewer_panelist_id is None:
-        if not state.open:
-            done = sum(1 for p in state.panelists if p.complete)
-            raise RatingsHiddenError(
-                "The panel's ratings stay hidden until every panelist has submitted every "
-                f"domain ({done} of {len(state.panelists)} have) or the chair reveals them."
-            )
-    else:
+    if viewer_panelist_id is None and not state.open:
+        done = sum(1 for p in state.panelists if p.complete)
+        raise RatingsHiddenError(
+            "The panel's ratings stay hidden until every panelist has submitted every "
+            f"domain ({done} of {len(state.panelists)} have) or the chair reveals them."
+        )
+    if viewer_panelist_id is not None:
         panelist_of(session, interview.id, viewer_panelist_id)
-        if state.revealed is None:
-            visible = set(state.submitted_by(viewer_panelist_id))
-    rows = session.exec(select(Rating).where(Rating.interview_id == interview.id)).all()
+    seen = visibility(session, interview.id, viewer_panelist_id)
+    rows = [
+        r
+        for r in session.exec(select(Rating).where(Rating.interview_id == interview.id)).all()
+        if seen.may_see(r.panelist_id, r.indicator_id, submitted=r.submitted_at is not None)
+    ]
     check, flags = _facts(session, interview, protocol)
     scores = build_summary(
         protocol,
@@ -185,7 +187,7 @@ def summary(
         proportionality=check,
         open_flags=flags,
         viewer_id=viewer_panelist_id,
-        visible_domains=visible,
+        visible_domains=seen.open_domains,
     )
     found = session.get(Determination, interview.id)
     determination = None

@@ -37,6 +37,22 @@ def new(code: str = "PM-X1", *, db: Path | None = None) -> str:
     return out.strip()
 
 
+def set_pin(db: Path, iid: str, name: str, pin: str) -> None:
+    """Give panelist ``name`` a PIN in the store at ``db``."""
+    from formers_tui.store.panel import find_panelist
+    from formers_tui.store.panel import set_pin as store_pin
+    from formers_tui.store.store import Store
+
+    store = Store.open(db)
+    try:
+        with store.session() as session:
+            who = find_panelist(session, iid, name)
+            store_pin(session, interview_id=iid, panelist_id=who.id, pin=pin, actor=name)
+            session.commit()
+    finally:
+        store.close()
+
+
 def test_export_json_then_import_into_another_store(tmp_path: Path) -> None:
     iid = new()
     new("PM-X2")
@@ -140,15 +156,25 @@ def test_bundle_round_trip_with_prompted_and_environment_passphrases(
     exit_code, stdout, err = run("--db", str(laptop), "bundle", "import", str(sent))
     assert exit_code == 0 and "added to this store" in stdout, err
     back = tmp_path / "back.bundle"
+    set_pin(laptop, iid, "Bo Ray", "2468")
     exit_code, stdout, err = run(
-        "--db", str(laptop), "bundle", "export", iid, "--panelist", "Bo Ray", "-o", str(back)
+        "--db",
+        str(laptop),
+        "bundle",
+        "export",
+        iid,
+        "--panelist",
+        "Bo Ray",
+        "-o",
+        str(back),
+        input="2468\n",
     )
     assert exit_code == 0 and "0 ratings by Bo Ray" in stdout, err
     exit_code, stdout, _ = run("--db", str(chair), "bundle", "import", str(back), "--json")
     assert exit_code == 0 and json.loads(stdout)["conflicts"] == []
 
 
-def test_bundle_conflicts_exit_1(tmp_path: Path) -> None:
+def test_bundle_conflicts_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from formers_tui.store import ratings
     from formers_tui.store.interviews import interview_header
     from formers_tui.store.models import Interview
@@ -179,6 +205,8 @@ def test_bundle_conflicts_exit_1(tmp_path: Path) -> None:
         finally:
             store.close()
     back = tmp_path / "back.bundle"
+    set_pin(laptop, iid, "Bo Ray", "2468")
+    monkeypatch.setenv("FORMERS_PIN", "2468")
     assert (
         run("--db", str(laptop), "bundle", "export", iid, "--panelist", "Bo Ray", "-o", str(back))[
             0

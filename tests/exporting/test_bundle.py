@@ -98,6 +98,11 @@ def rate(store: Store, iid: str, name: str, values: dict[str, int | None], submi
 
 
 def export_bundle(store: Store, iid: str, out: Path, **kwargs: Any) -> dict[str, Any]:
+    """Write a bundle; a panelist's bundle as that panelist (their PIN taken as confirmed)."""
+    who = kwargs.get("panelist")
+    if who is not None and "reader_id" not in kwargs:
+        names = {name.casefold(): pid for name, pid in panel_ids(store, iid).items()}
+        kwargs["reader_id"] = names.get(who.casefold())
     with store.session() as session:
         return write_bundle(session, iid, out, **kwargs)
 
@@ -212,7 +217,8 @@ def test_whole_interview_bundle_merges_ratings_into_an_existing_interview(
     chair: Store, laptop: Store, shared: str, tmp_path: Path
 ) -> None:
     rate(laptop, shared, "Pat Placeholder", ALL, submit=True)
-    export_bundle(laptop, shared, tmp_path / "whole.bundle")
+    pat_here = panel_ids(laptop, shared)["Pat Placeholder"]
+    export_bundle(laptop, shared, tmp_path / "whole.bundle", reader_id=pat_here)
     report = import_into(chair, tmp_path / "whole.bundle")
     assert not report.created_interview and report.added == 4
     pat = panel_ids(chair, shared)["Pat Placeholder"]
