@@ -81,7 +81,8 @@ class Laptops:
     def bundle(self, store: Store, name: str, file: str) -> Path:
         path = self.folder / file
         with store.session() as session:
-            write_bundle(session, self.iid, path, panelist=name)
+            reader = self.member(store, name).id  # as the panelist, PIN taken as confirmed
+            write_bundle(session, self.iid, path, panelist=name, reader_id=reader)
         return path
 
     def status(self, store: Store) -> Status:
