@@ -83,3 +83,38 @@ def test_the_table_says_which_targets_are_missed(capsys: pytest.CaptureFixture[s
     assert "1.00x" in lines[2] and lines[2].rstrip(" |").endswith("ok")
     assert "3.00x" in lines[3] and "MISSED" in lines[3]
     assert "0.50x" in lines[4] and "MISSED" not in lines[4] and "ok" not in lines[4]
+
+
+def test_percentiles_and_typing_verdicts() -> None:
+    from benchmarks.tui import percentile, typing_figures
+
+    assert percentile([float(n) for n in range(1, 101)], 0.99) == 99.0
+    assert percentile([5.0], 0.99) == 5.0
+    smooth = {"paints": [4.0] * 99 + [20.0], "messages": [1.0]}
+    rough = {"paints": [4.0] * 90 + [40.0] * 10, "messages": [2.0]}
+    p99, worst, *_ = typing_figures([smooth, smooth])
+    assert p99.verdict == "ok" and worst.verdict == "ok"
+    p99, worst, *_ = typing_figures([smooth, rough])
+    assert p99.verdict == "MISSED" and worst.verdict == "MISSED"
+
+
+def test_startup_figures_compare_with_the_floor_and_one_derivation() -> None:
+    from benchmarks.startup import Case, figures
+
+    floor = Case("bare", "", (), times=[0.30, 0.34, 0.32], rss=[36 * 1024], peak=[36 * 1024])
+    prompt = Case(
+        "`formers`, encrypted store: passphrase prompt",
+        "",
+        (),
+        times=[0.40, 0.41, 0.39],
+        then_times=[0.35],
+        rss=[70 * 1024],
+        peak=[70 * 1024],
+    )
+    opened = Case("`formers open ID`: notes ready", "", (), times=[0.7], rss=[80 * 1024])
+    rows = {f.name.split(" (")[0]: f for f in figures(floor, [prompt, opened], 0.2)}
+    assert rows["`formers`, encrypted store: passphrase prompt"].verdict == "ok"  # 1.25x
+    assert rows["`formers open ID`: notes ready"].verdict == "MISSED"  # 2.19x
+    enter = rows["Enter on the passphrase to the first page"]
+    assert enter.floor == pytest.approx(200.0) and enter.verdict == "MISSED"  # 350 > 200 + 100
+    assert rows["steady RSS, `formers open ID`: notes ready"].verdict == "MISSED"

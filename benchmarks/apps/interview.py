@@ -1,11 +1,10 @@
 """The real app with one interview open, for memory and typing-stall figures.
 
 Usage: ``python -m benchmarks.apps.interview STORE INTERVIEW_ID MODE`` where
-MODE is ``memory`` (print peak RSS once the interview is on screen) or
-``typing`` (type 2,000 characters into the notes and print the longest time
-the interface thread spent handling one message, in milliseconds: a stall the
-typist would feel; then peak RSS; then the longest screen update, also in
-milliseconds). Screen updates (layout and painting) run from a timer, not as
+MODE is ``typing``: type 2,000 characters into the notes and print, as one
+line of JSON, the milliseconds of every screen update (``paints``) and of
+every message the interface thread handled (``messages``), and the peak RSS
+in KiB. Screen updates (layout and painting) run from a timer, not as
 messages, so they are timed separately: a slow paint is felt just the same.
 """
 
@@ -18,13 +17,15 @@ from pathlib import Path
 
 
 async def main(store: Path, interview_id: str, mode: str) -> None:
+    import json
+
     from textual.screen import Screen
 
     from benchmarks.apps.measure import peak_rss_kib
     from formers_tui.tui.app import make_app
 
     painting = [False]
-    worst_paint = [0.0]
+    paints: list[float] = []
     paint = Screen._on_timer_update
 
     def timed_paint(self: Screen[object]) -> None:
@@ -33,7 +34,7 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             paint(self)
         finally:
             if painting[0]:
-                worst_paint[0] = max(worst_paint[0], time.perf_counter() - began)
+                paints.append((time.perf_counter() - began) * 1000)
 
     # Before the app starts: each screen binds its update timer when mounted.
     Screen._on_timer_update = timed_paint  # type: ignore[method-assign]
@@ -45,11 +46,10 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
                 break
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
-        stall = 0.0
+        messages: list[float] = []
         if mode == "typing":
             from textual.message_pump import MessagePump
 
-            worst = [0.0]
             original = MessagePump._dispatch_message
 
             async def timed(self: MessagePump, message: object) -> None:
@@ -57,7 +57,7 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
                 try:
                     await original(self, message)  # type: ignore[arg-type]
                 finally:
-                    worst[0] = max(worst[0], time.perf_counter() - began)
+                    messages.append((time.perf_counter() - began) * 1000)
 
             text = ("The candidate described the years after leaving. " * 60)[:2000]
             keys = [char if char != " " else "space" for char in text]
@@ -70,9 +70,8 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             finally:
                 MessagePump._dispatch_message = original  # type: ignore[method-assign]
                 painting[0] = False
-            stall = worst[0] * 1000
         rss = peak_rss_kib()
-    print(f"{stall:.3f} {rss} {worst_paint[0] * 1000:.3f}")
+    print(json.dumps({"paints": paints, "messages": messages, "peak_rss_kib": rss}))
 
 
 if __name__ == "__main__":

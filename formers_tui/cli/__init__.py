@@ -2,33 +2,40 @@
 
 ``formers`` with no arguments, which opens the app, is how the program is
 started every day, and everything done before the app's first frame is time
-the panel waits. So that case does not go through Typer: parsing even an
-empty command line with it builds a pydantic validator for ``--db`` (about a
-tenth of a second of imports and work on a laptop) before the app could
-start. Every other use is parsed by the Typer app in :mod:`.root`, which is
-also importable from here as ``app``.
+the panel waits. So that case, and ``formers open ID``, do not go through
+Typer: parsing even an empty command line with it builds a pydantic
+validator for ``--db`` (about a tenth of a second of imports and work on a
+laptop) before the app could start. Every other use is parsed by the Typer
+app in :mod:`.root`, which is also importable from here as ``app``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from formers_tui.store.early_key import PendingKey
 
 
 def main() -> None:
     """Console-script entry point."""
-    if len(sys.argv) > 1:
-        from formers_tui.cli.root import app
+    args = sys.argv[1:]
+    if not args:
+        raise SystemExit(open_app())
+    if len(args) == 2 and args[0] == "open" and not args[1].startswith("-"):
+        raise SystemExit(open_app(open_interview=args[1]))
+    from formers_tui.cli.root import app
 
-        app()
-        return
-    raise SystemExit(open_app())
+    app()
 
 
-def open_app() -> int:
+def open_app(open_interview: str | None = None) -> int:
     """Open the interview app on the default store, as the root command does; return the exit code.
 
+    ``formers open ID`` comes here too, for the same reason as ``formers``.
     Errors that stop the app before it starts (an unusable store path) are
     reported in one line, as every command reports them.
     """
@@ -37,15 +44,29 @@ def open_app() -> int:
     os.umask(0o077)  # everything this program writes is confidential
     try:
         from formers_tui.paths import store_path
+
+        path = store_path(None)
+        early_key = derive_key_early(path)
         from formers_tui.tui.app import make_app
 
-        make_app(store_path=store_path(None)).run()
+        make_app(store_path=path, open_interview=open_interview, early_key=early_key).run()
     except FormersError as exc:
         return _fail(str(exc), exc.exit_code)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
         return _fail(f"{exc.strerror or exc}{where}.", 1)
     return 0
+
+
+def derive_key_early(path: Path) -> PendingKey | None:
+    """Start deriving the store's key from ``FORMERS_PASSPHRASE``, before the slow imports.
+
+    Argon2 then runs on another core while the interface and the store's
+    modules are imported (see :mod:`formers_tui.store.early_key`).
+    """
+    from formers_tui.store.early_key import derive_early
+
+    return derive_early(path, os.environ.get("FORMERS_PASSPHRASE"))
 
 
 def _fail(message: str, code: int) -> int:

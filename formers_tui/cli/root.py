@@ -76,9 +76,15 @@ def root(
 @friendly
 def run_app(settings: Settings, *, open_interview: str | None, notice: str = "") -> None:
     """Start the TUI on the configured store."""
+    from formers_tui.cli import derive_key_early
+
+    path = settings.store_path()
+    early_key = derive_key_early(path)
     from formers_tui.tui.app import make_app
 
-    make_app(store_path=settings.store_path(), open_interview=open_interview, notice=notice).run()
+    make_app(
+        store_path=path, open_interview=open_interview, notice=notice, early_key=early_key
+    ).run()
 
 
 @app.command("open")

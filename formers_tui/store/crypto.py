@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formers_tui.errors import ValidationError
-from formers_tui.store.engine import StoreError
+from formers_tui.store.errors import StoreError
 
 SALT_BYTES = 16
 KEY_BYTES = 32

@@ -21,17 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event
 
-from formers_tui.errors import FormersError
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from formers_tui.store.errors import StoreError as StoreError  # raised here, named there
 
 if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-class StoreError(FormersError):
-    """The store file cannot be opened or used."""
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any, key: StoreKey | None = None) -> None:

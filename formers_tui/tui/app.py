@@ -5,12 +5,19 @@ running migrations and loading protocols happen in a thread worker, and the
 home screen says "Opening store…" meanwhile. Store modules (SQLAlchemy,
 SQLModel) are imported only inside that worker, so importing this module and
 painting the first screen stay quick.
+
+An encrypted store is recognised from its file header alone, so when its
+passphrase is not known the first frame already asks for it, and the store's
+modules and the protocols are loaded in the background while it is typed.
+A known passphrase's key is derived on another thread
+(:mod:`formers_tui.store.early_key`) while the modules are imported.
 """
 
 from __future__ import annotations
 
 import gc
 import os
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +41,7 @@ BACKUP_DELAY = 3.0
 
 if TYPE_CHECKING:
     from formers_tui.protocol.registry import Catalogue
+    from formers_tui.store.early_key import PendingKey
     from formers_tui.store.store import Store
 
 
@@ -126,6 +134,7 @@ class FormersApp(App[None]):
         passphrase: str | None = None,
         lock_minutes: float | None = None,
         encrypt_new_store: bool = True,
+        early_key: PendingKey | None = None,
     ) -> None:
         """Create the app; nothing is opened until it runs.
 
@@ -139,6 +148,8 @@ class FormersApp(App[None]):
                 default ``FORMERS_LOCK_MINUTES`` or 10.
             encrypt_new_store: ask for a passphrase (twice) before creating a
                 new store, so real stores are always encrypted.
+            early_key: the store's key, already being derived from the
+                passphrase (used instead of deriving it again).
         """
         super().__init__()
         self.lock_minutes = lock_minutes if lock_minutes is not None else lock_minutes_from_env()
@@ -150,6 +161,9 @@ class FormersApp(App[None]):
             passphrase if passphrase is not None else os.environ.get("FORMERS_PASSPHRASE")
         )
         self._encrypted = False
+        self._early_key = early_key
+        self._prepared: Catalogue | None = None
+        self._preparing = threading.Lock()
         self.open_on_start = open_interview
         self.notice = notice
         self.store: Store | None = None
@@ -170,11 +184,31 @@ class FormersApp(App[None]):
         passphrase, self._passphrase = self._passphrase, None  # used once, not kept
         if self.lock_minutes:
             self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
-        if passphrase is None and self.encrypt_new_store and self._is_new_store():
-            self.call_after_refresh(self._ask_new_passphrase)
-            return
+        if passphrase is None and self._early_key is None:
+            if self.encrypt_new_store and self._is_new_store():
+                self.call_after_refresh(self._ask_new_passphrase)
+                return
+            if self._header_says_encrypted():
+                self._encrypted = True
+                # Queued on the screen, so it runs once the screen is composed: in its first frame.
+                self.home.call_later(
+                    self.home.ask_passphrase,
+                    f"The store at {self.store_path} is encrypted; a passphrase is needed.",
+                )
+                self.call_after_refresh(self.prepare_in_background)
+                return
         # After the first frame: the worker's imports would compete with it.
         self.call_after_refresh(self.open_store, passphrase)
+
+    def _header_says_encrypted(self) -> bool:
+        """Whether the store file is encrypted, from its header (no store modules needed)."""
+        from formers_tui.store.crypto import is_plaintext
+        from formers_tui.store.errors import StoreError
+
+        try:
+            return not is_plaintext(self.store_path)
+        except StoreError:
+            return False  # opening will say what is wrong
 
     def _is_new_store(self) -> bool:
         try:
@@ -224,32 +258,56 @@ class FormersApp(App[None]):
 
     # -- opening -------------------------------------------------------------
 
+    @work(thread=True, exit_on_error=False, group="prepare")
+    def prepare_in_background(self) -> None:
+        """Load what opening the store needs while its passphrase is typed."""
+        self._prepare()
+
+    def _prepare(self) -> Catalogue:
+        """Import the store's modules and load the protocols, once (any thread).
+
+        None of it needs the passphrase, so it can run while it is typed.
+        """
+        with self._preparing:
+            if self._prepared is not None:
+                return self._prepared
+            import importlib
+
+            from formers_tui.protocol.registry import load_catalogue
+            from formers_tui.store.common import remember_protocol
+
+            for module in ("formers_tui.store.store", "formers_tui.store.interviews"):
+                importlib.import_module(module)  # opening and the list's first query need them
+            catalogue = load_catalogue()
+            for loaded in catalogue.protocols.values():  # parsed already: the list need not again
+                remember_protocol(loaded.sha256, loaded.protocol)
+            self._prepared = catalogue
+            return catalogue
+
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def open_store(self, passphrase: str | None = None) -> None:
         """Open (create, migrate) the store and load the protocols, off the UI thread.
 
         Key derivation for an encrypted store is deliberately slow, another
-        reason this never runs on the interface thread.
+        reason this never runs on the interface thread; it runs on a thread
+        of its own while the store's modules are imported.
         """
-        from formers_tui.protocol.registry import load_catalogue
+        from formers_tui.store.early_key import derive_early
+
+        pending, self._early_key = self._early_key, None  # the first opening only
+        if pending is None:
+            pending = derive_early(self.store_path, passphrase)
+        catalogue = self._prepare()
         from formers_tui.store.store import Store, is_encrypted
 
         try:
             self._encrypted = is_encrypted(self.store_path)
+            key = pending.result() if pending is not None else None
             # The day's backup of a large store takes seconds: taken once the list is up.
-            store = Store.open(self.store_path, passphrase=passphrase, daily=False)
+            store = Store.open(self.store_path, passphrase=passphrase, key=key, daily=False)
         except OSError as exc:  # a folder, or a file this user may not read
             reason = exc.strerror or str(exc)
             raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
-        try:
-            catalogue = load_catalogue()
-        except BaseException:
-            store.close()
-            raise
-        from formers_tui.store.common import remember_protocol
-
-        for loaded in catalogue.protocols.values():  # parsed already: the list need not again
-            remember_protocol(loaded.sha256, loaded.protocol)
         if not post_result(self, StoreOpened(store, catalogue)):
             store.close()
 
@@ -390,6 +448,7 @@ def make_app(
     passphrase: str | None = None,
     lock_minutes: float | None = None,
     encrypt_new_store: bool = True,
+    early_key: PendingKey | None = None,
 ) -> FormersApp:
     """Build the app; the command line runs it and the tests drive it.
 
@@ -403,6 +462,8 @@ def make_app(
         lock_minutes: idle minutes before locking (0: never; default 10 or
             ``FORMERS_LOCK_MINUTES``).
         encrypt_new_store: ask for a passphrase before creating a new store.
+        early_key: the store's key, already being derived (see
+            :func:`formers_tui.store.early_key.derive_early`).
     """
     return FormersApp(
         store_path=store_path,
@@ -411,4 +472,5 @@ def make_app(
         passphrase=passphrase,
         lock_minutes=lock_minutes,
         encrypt_new_store=encrypt_new_store,
+        early_key=early_key,
     )

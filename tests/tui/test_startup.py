@@ -1,0 +1,88 @@
+"""Start-up: the passphrase prompt from the file header, the key derived early."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from formers_tui import cli
+from formers_tui.protocol.loader import LoadedProtocol
+from formers_tui.store.early_key import derive_early
+from formers_tui.store.store import Store
+from formers_tui.tui.app import make_app
+from tests.conftest import make_interview
+from tests.tui.test_app import line, settle
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def encrypted_store(tmp_path: Path, mini_protocol: LoadedProtocol) -> Path:
+    path = tmp_path / "locked.db"
+    store = Store.open(path, passphrase=PASSPHRASE, daily=False)
+    make_interview(store, mini_protocol)
+    store.close()
+    return path
+
+
+async def test_the_prompt_is_up_before_anything_is_opened(encrypted_store: Path) -> None:
+    app = make_app(store_path=encrypted_store, lock_minutes=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.home.query_one("#unlock").has_class("-shown")
+        assert app.focused is app.home.query_one("#passphrase")
+        assert "is encrypted" in line(app, "#status")
+        await settle(pilot)
+        assert app.store is None
+        await pilot.press(*PASSPHRASE, "enter")
+        await settle(pilot)
+        assert app.store is not None and app.store.encrypted
+        assert app.home.rows is not None and len(app.home.rows) == 1
+
+
+async def test_a_key_derived_early_opens_the_store(encrypted_store: Path) -> None:
+    app = make_app(
+        store_path=encrypted_store,
+        lock_minutes=0,
+        early_key=derive_early(encrypted_store, PASSPHRASE),
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.store is not None and app.store.encrypted
+        assert not app.home.query_one("#unlock").has_class("-shown")
+
+
+async def test_a_wrong_passphrase_derived_early_asks_again(encrypted_store: Path) -> None:
+    app = make_app(
+        store_path=encrypted_store, lock_minutes=0, early_key=derive_early(encrypted_store, "nope")
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.store is None
+        assert app.home.query_one("#unlock").has_class("-shown")
+        await pilot.press(*PASSPHRASE, "enter")
+        await settle(pilot)
+        assert app.store is not None
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [([], None), (["open", "ab12"], "ab12")],
+)
+def test_open_and_no_arguments_skip_the_parser(
+    monkeypatch: pytest.MonkeyPatch, argv: list[str], expected: str | None
+) -> None:
+    calls: list[str | None] = []
+
+    def fake_open(open_interview: str | None = None) -> int:
+        calls.append(open_interview)
+        return 0
+
+    monkeypatch.setattr(cli, "open_app", fake_open)
+    monkeypatch.setattr(sys, "argv", ["formers", *argv])
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 0
+    assert calls == [expected]
