@@ -34,7 +34,7 @@ def test_a_synthetic_store_is_current_and_readable(small_store: Path) -> None:
     finally:
         store.close()
     assert len(listed) == 6
-    assert all(row.with_notes == row.indicators == 24 for row in listed)
+    assert all(row.with_notes == row.indicators > 0 for row in listed)
     with sqlite3.connect(small_store) as connection:
         (revision,) = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         panels = [
