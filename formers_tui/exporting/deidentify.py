@@ -85,6 +85,17 @@ DERIVED_KEYS = frozenset({"timeline", "proportionality"})
 CANDIDATE_SPEAKERS = frozenset({"candidate", "the candidate"})
 """Speaker labels that name the role, not the person; kept as ``Candidate``."""
 TITLES = frozenset({"dr", "mr", "mrs", "ms", "mx", "miss", "prof", "rev", "sr", "jr", "sir"})
+DESCRIPTIVE = frozenset(
+    {
+        "aunt", "brother", "case", "counselor", "counsellor", "court", "daughter", "doctor",
+        "employer", "family", "father", "friend", "husband", "imam", "manager", "member",
+        "mentor", "mother", "neighbour", "neighbor", "officer", "parole", "partner", "pastor",
+        "police", "priest", "probation", "provider", "rabbi", "record", "reference", "sister",
+        "social", "son", "supervisor", "teacher", "therapist", "treatment", "uncle", "wife",
+        "worker", "the", "his", "her", "their",
+    }
+)  # fmt: skip
+"""Words that describe a source rather than name it ("Probation officer", "her aunt")."""
 MAX_SHIFT_DAYS = 365
 ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
@@ -265,18 +276,22 @@ class Deidentifier:
         whole: dict[str, str] = {}
         tokens: dict[str, str] = {}
 
-        def person(name: Any, *, split: bool = True) -> None:
+        def person(name: Any, *, described: bool = False) -> None:
             if not isinstance(name, str) or _name_key(name) in CANDIDATE_SPEAKERS:
                 return
             alias = self.person(name)
             if not alias:
                 return
             whole.setdefault(_name_key(name), alias)
-            if not split:
-                return  # an informant is often a description ("probation officer")
-            for token in re.split(r"[\s.,'’()-]+", name):
-                if len(token) >= 3 and token.casefold() not in TITLES:
-                    tokens.setdefault(token, alias)
+            for token in re.split(r"[\s.,;:'’()/-]+", name):
+                if len(token) < 3 or token.casefold() in TITLES:
+                    continue
+                if described and (not token[0].isupper() or token.casefold() in DESCRIPTIVE):
+                    # An informant is often a description ("probation officer") or
+                    # one around a name ("Mary Smith, her aunt"): only the name's
+                    # words are replaced on their own.
+                    continue
+                tokens.setdefault(token, alias)
 
         code = str(document["candidate"]["code"])
         whole[_name_key(code)] = self.candidate(code)
@@ -297,7 +312,7 @@ class Deidentifier:
             for row in document[rows]:
                 person(row[key])
         for item in document["evidence"]:
-            person(item["informant"], split=False)
+            person(item["informant"], described=True)
 
         whole_pattern = _alternation(whole, flags=re.IGNORECASE)
         token_pattern = _alternation(tokens)

@@ -30,6 +30,7 @@ from formers_tui.exporting.document import (
     to_json_value,
     utc,
 )
+from formers_tui.exporting.field_checks import check_document_fields
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
@@ -195,6 +196,10 @@ def check_interview(doc: dict[str, Any], protocol: Protocol) -> None:
         ValidationError: naming the interview and the first problem.
     """
     label = f"Interview {str(doc['id'])[:8]}"
+    try:
+        check_document_fields(doc, protocol)
+    except ValidationError as exc:
+        raise ImportRefused(f"{label}: {exc}") from None
     if doc["protocol"]["id"] != protocol.id or doc["protocol"]["version"] != protocol.version:
         raise ImportRefused(
             f"{label}: its protocol id or version does not match the protocol text."

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import TimelineFact
-from formers_tui.store import audit
+from formers_tui.store import audit, fields
 from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
 from formers_tui.store.models import (
     Bearing,
@@ -32,8 +32,7 @@ from formers_tui.store.models import (
     utcnow,
 )
 
-MAX_TEXT = 200_000
-"""Longest accepted free text (characters); far beyond any real note."""
+MAX_TEXT = fields.MAX_TEXT
 
 SOURCE_LABELS: dict[EvidenceSource, str] = {
     EvidenceSource.court_record: "Court or criminal record",
@@ -71,11 +70,7 @@ FLAG_LABELS: dict[FlagKind, str] = {
 
 
 def _check_text(text: str, what: str) -> str:
-    if len(text) > MAX_TEXT:
-        raise ValidationError(
-            f"The {what} is too long ({len(text):,} characters; max {MAX_TEXT:,})."
-        )
-    return text
+    return fields.check_free_text(text, what)
 
 
 def _check_indicator(interview: Interview, indicator_id: str) -> None:
@@ -147,6 +142,7 @@ def add_quote(
     if not speaker.strip():
         raise ValidationError("A quote needs a speaker.")
     _check_text(text, "quote")
+    speaker = fields.check_name(speaker, "speaker's name")
     interview = writable_interview(session, interview_id)
     _check_indicator(interview, indicator_id)
     quote = Quote(
@@ -200,8 +196,9 @@ def check_evidence(item: EvidenceIn) -> None:
     """
     if not item.summary.strip():
         raise ValidationError("Evidence needs a summary of what the source says.")
-    if item.obtained_on is not None and item.obtained_on > date.today():
-        raise ValidationError("The date obtained cannot be in the future.")
+    if item.obtained_on is not None:
+        fields.check_obtained_date(item.obtained_on)
+    fields.check_name(item.informant, "informant's name", required=False)
     _check_text(item.summary, "summary")
 
 
@@ -298,13 +295,19 @@ def evidence_of(
     return out
 
 
-def timeline_value(fact: TimelineFact, value: str) -> str:
+def timeline_value(fact: TimelineFact, value: str, interview_date: date | None = None) -> str:
     """The value of ``fact`` as stored (dates in ISO form), checked against the fact's kind.
 
     A form calls this as the user types, so the rule and its wording live in one place.
 
+    Args:
+        fact: the protocol's timeline fact.
+        value: the value as typed.
+        interview_date: a date fact may not be later than this (today when not given).
+
     Raises:
-        ValidationError: a bad or future date, or a choice the protocol does not offer.
+        ValidationError: a bad date (before 1900 or after the interview), or a
+            choice the protocol does not offer.
     """
     value = value.strip()
     if value and fact.kind == "date":
@@ -314,8 +317,7 @@ def timeline_value(fact: TimelineFact, value: str) -> str:
             raise ValidationError(
                 f"{fact.label}: '{value}' is not a date (use YYYY-MM-DD)."
             ) from None
-        if when > date.today():
-            raise ValidationError(f"{fact.label}: {value} is in the future.")
+        fields.check_life_date(when, fact.label, interview_date=interview_date)
         value = when.isoformat()
     if value and fact.kind == "choice" and value not in fact.choices:
         raise ValidationError(f"{fact.label}: choose one of {', '.join(fact.choices)}.")
@@ -336,7 +338,7 @@ def set_timeline(
         fact = protocol_of(interview).fact(fact_id)
     except KeyError:
         raise ValidationError(f"The protocol has no timeline fact '{fact_id}'.") from None
-    value = timeline_value(fact, value)
+    value = timeline_value(fact, value, interview.interview_date)
     entry = session.get(TimelineEntry, (interview_id, fact_id))
     if entry is not None and entry.value == value:
         return
@@ -418,6 +420,7 @@ def resolve_flag(
     """
     if not action_taken.strip():
         raise ValidationError("Describe the action taken before resolving the flag.")
+    _check_text(action_taken, "action taken")
     interview = writable_interview(session, interview_id)
     flag = session.get(SafetyFlag, flag_id)
     if flag is None or flag.interview_id != interview_id:

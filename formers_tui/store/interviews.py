@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
+from formers_tui.store import fields
 from formers_tui.store.common import keep_protocol, record, stored_protocol, values
 from formers_tui.store.models import (
     Candidate,
@@ -56,30 +57,12 @@ STATUS_LABELS: dict[Status, str] = {
 
 
 def parse_role(text: str) -> Role:
-    """Read a role typed by a person (``probation``, ``Social worker``, ``peer_mentor``...).
+    """Read a role typed by a person (see :func:`formers_tui.store.fields.check_role`).
 
     Raises:
         ValidationError: naming the accepted roles.
     """
-    key = text.strip().lower().replace("-", "_").replace(" ", "_").replace("/", "_")
-    aliases = {
-        "probation": Role.probation_parole,
-        "parole": Role.probation_parole,
-        "police": Role.law_enforcement,
-        "faith": Role.faith_community_leader,
-        "community": Role.faith_community_leader,
-        "community_leader": Role.faith_community_leader,
-        "faith_leader": Role.faith_community_leader,
-        "peer": Role.peer_mentor,
-        "case_worker": Role.case_manager,
-    }
-    if key in aliases:
-        return aliases[key]
-    try:
-        return Role(key)
-    except ValueError:
-        accepted = ", ".join(r.value for r in Role)
-        raise ValidationError(f"Unknown role {text.strip()!r} (use one of: {accepted}).") from None
+    return fields.check_role(text)
 
 
 def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
@@ -92,9 +75,13 @@ def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
     """
     if not panel:
         raise ValidationError("A panel needs at least one member.")
-    names = Counter(p.name.strip().casefold() for p in panel)
     if any(not p.name.strip() for p in panel):
         raise ValidationError("Every panel member needs a name.")
+    panel = [
+        PanelistIn(fields.check_name(p.name, "panel member's name"), p.role, p.is_chair)
+        for p in panel
+    ]
+    names = Counter(p.name.casefold() for p in panel)
     doubled = [name for name, count in names.items() if count > 1]
     if doubled:
         raise ValidationError(f"'{doubled[0]}' is on the panel twice.")
@@ -125,14 +112,14 @@ def create_interview(
         ValidationError: empty code, a bad panel, or the candidate already has an
             open (not finalized) interview.
     """
-    code = candidate_code.strip()
-    if not code:
-        raise ValidationError("A candidate code is required.")
-    if len(code) > 64:
-        raise ValidationError("A candidate code can be at most 64 characters.")
+    code = fields.check_code(candidate_code)
+    full_name = fields.check_name(full_name, "candidate's full name", required=False)
     panel = validate_panel(panel)
+    interview_date = fields.check_interview_date(interview_date or date.today())
     if consent_given and consent_date is None:
-        consent_date = date.today()
+        consent_date = min(date.today(), interview_date)
+    if consent_given and consent_date is not None:
+        fields.check_consent_date(consent_date, interview_date=interview_date)
     candidate = session.exec(select(Candidate).where(Candidate.code == code)).first()
     if candidate is None:
         candidate = Candidate(code=code)
@@ -156,7 +143,7 @@ def create_interview(
         protocol_id=protocol.protocol.id,
         protocol_version=protocol.protocol.version,
         protocol_hash=protocol.sha256,
-        interview_date=interview_date or date.today(),
+        interview_date=interview_date,
         consent_given=consent_given,
         consent_date=consent_date if consent_given else None,
         current_indicator=first.id if first else None,

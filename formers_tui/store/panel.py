@@ -33,6 +33,7 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import FormersError, NotFoundError, ValidationError
 from formers_tui.protocol.model import Domain, Protocol
+from formers_tui.store import fields
 from formers_tui.store import ratings as rating_store
 from formers_tui.store.common import (
     get_interview,
@@ -570,6 +571,7 @@ def reveal(
         )
     if not reason.strip():
         raise ValidationError("Say why the ratings are revealed before everyone has submitted.")
+    fields.check_free_text(reason, "reason")
     existing = session.get(ChairReveal, interview.id)
     if existing is not None:
         return existing

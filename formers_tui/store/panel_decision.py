@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 from formers_tui.errors import ValidationError
 from formers_tui.scoring.matrix import Dissent
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS
-from formers_tui.store.capture import MAX_TEXT
+from formers_tui.store import fields
 from formers_tui.store.common import (
     get_interview,
     protocol_of,
@@ -74,9 +74,7 @@ def _open_panel(session: Session, interview: Interview) -> list[Panelist]:
 
 
 def _text(text: str, what: str) -> str:
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"The {what} is too long ({len(text):,} characters).")
-    return text.strip()
+    return fields.check_free_text(text, what).strip()
 
 
 def _withdraw_sign_offs(session: Session, interview: Interview, *, actor: str, why: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
+from formers_tui.store import fields
 from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
 from formers_tui.store.models import Panelist, Rating, RatingRevision, Status, utcnow
 
@@ -54,7 +55,7 @@ def save_rating(
         )
     ).first()
     omitted = value is None
-    rationale = rationale.strip()
+    rationale = fields.check_free_text(rationale, "rationale").strip()
     if rating is not None and (rating.value, rating.omitted, rating.rationale) == (
         value,
         omitted,

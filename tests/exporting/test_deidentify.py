@@ -156,3 +156,15 @@ def test_keep_text_replaces_known_names_inside_text(canary_store: Store) -> None
     assert dissent[0]["name"].startswith("Person-") and dissent[0]["panelist_id"] in {
         p["id"] for p in shifted["panel"]
     }
+
+
+def test_keep_text_replaces_an_informants_name_said_in_part(canary_store: Store) -> None:
+    with canary_store.session() as session:
+        source = ExportSource.select(session, every=True)
+        (document, protocol), _ = list(source.documents())
+    document["evidence"][0]["informant"] = "Mary Smith (probation officer)"
+    document["notes"][0]["text"] += " Mary rang back; Ms Smith and the probation officer agreed."
+    shifted = Deidentifier(keep_text=True, key=KEY).apply(document, protocol)
+    note = shifted["notes"][0]["text"]
+    assert "Mary" not in note and "Smith" not in note
+    assert "probation officer agreed" in note  # a description is not a name

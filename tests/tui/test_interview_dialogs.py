@@ -95,7 +95,8 @@ async def test_timeline_hands_over_valid_values_only(protocol: Protocol) -> None
         future = (date.today() + timedelta(days=3)).isoformat()
         dialog.query_one("#fact-disengaged_on", Input).value = future
         await pilot.pause()
-        assert "is in the future" in str(dialog.query_one("#error-disengaged_on", Static).content)
+        error = str(dialog.query_one("#error-disengaged_on", Static).content)
+        assert "is after the interview date" in error
         await pilot.press("escape")
     assert host.results[0]["disengaged_on"] == future  # kept as a draft, not dropped
 

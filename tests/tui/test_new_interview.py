@@ -153,7 +153,8 @@ async def test_the_form_creates_the_interview_and_opens_it(
     assert code == "PM-2026-100"
     assert interview.protocol_id == "mini"
     assert interview.interview_date == date(2026, 10, 30)
-    assert interview.consent_given and interview.consent_date == TODAY
+    # an untouched consent date follows the interview date: consent never comes after it
+    assert interview.consent_given and interview.consent_date == date(2026, 10, 30)
     fresh = Store.open(store.path)
     try:
         with fresh.session() as session:

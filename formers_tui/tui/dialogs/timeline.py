@@ -158,7 +158,7 @@ class TimelineDialog(FormDialog[dict[str, str]]):
         self._raw[fact.id] = raw
         error = self.query_one(f"#error-{fact.id}", Static)
         try:
-            value = timeline_value(fact, raw)
+            value = timeline_value(fact, raw, self._as_of)
         except FormersError as err:
             self._valid.pop(fact.id, None)
             error.update(str(err))

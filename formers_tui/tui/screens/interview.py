@@ -1080,7 +1080,9 @@ class InterviewScreen(Screen[None]):
             kept = []
             for fact_id, text in raw.items():
                 try:
-                    capture.timeline_value(protocol.fact(fact_id), text)
+                    capture.timeline_value(
+                        protocol.fact(fact_id), text, self._opened.interview_date
+                    )
                 except FormersError:
                     self._timeline_drafts[fact_id] = text
                     kept.append(protocol.fact(fact_id).label)

@@ -163,6 +163,7 @@ class NewInterviewScreen(Screen[str | None]):
         self.store = store
         self.catalogue = catalogue
         self.today = today
+        self._consent_default = today.isoformat()
         self.sub_title = "New interview"
         self._numbers = count(1)
         self._creating = False
@@ -311,18 +312,27 @@ class NewInterviewScreen(Screen[str | None]):
         Raises:
             FormError: the first problem, with the field it is about.
         """
+        from formers_tui.store import fields
         from formers_tui.store.interviews import validate_panel
 
         code_input = self.query_one("#code", Input)
-        code = code_input.value.strip()
-        if not code:
-            raise FormError("A candidate code is required.", code_input)
+        try:
+            code = fields.check_code(code_input.value)
+        except ValidationError as exc:
+            raise FormError(str(exc), code_input) from None
+        name_input = self.query_one("#full-name", Input)
+        try:
+            full_name = fields.check_name(name_input.value, "candidate's full name", required=False)
+        except ValidationError as exc:
+            raise FormError(str(exc), name_input) from None
         protocol = self.query_one("#protocol", Select).value
         if not isinstance(protocol, str):
             raise FormError("Choose the protocol for this interview.", self.query_one("#protocol"))
         date_input = self.query_one("#date", Input)
         try:
-            when = parse_day(date_input.value, "Interview date")
+            when = fields.check_interview_date(
+                parse_day(date_input.value, "Interview date"), today=self.today
+            )
         except ValidationError as exc:
             raise FormError(str(exc), date_input) from None
         members = self._members()
@@ -330,6 +340,11 @@ class NewInterviewScreen(Screen[str | None]):
         for member, person in zip(members, panel, strict=True):
             if not person.name:
                 raise FormError("Every panel member needs a name.", member.name_input)
+        for member, person in zip(members, panel, strict=True):
+            try:
+                fields.check_name(person.name, "panel member's name")
+            except ValidationError as exc:
+                raise FormError(str(exc), member.name_input) from None
         try:
             panel = validate_panel(panel)
         except ValidationError as exc:
@@ -347,9 +362,13 @@ class NewInterviewScreen(Screen[str | None]):
             raise FormError(str(exc), consent_input) from None
         if consented > self.today:
             raise FormError("The consent date cannot be in the future.", consent_input)
+        try:
+            fields.check_consent_date(consented, interview_date=when)
+        except ValidationError as exc:
+            raise FormError(str(exc), consent_input) from None
         return NewInterview(
             candidate_code=code,
-            full_name=self.query_one("#full-name", Input).value.strip(),
+            full_name=full_name,
             protocol_id=protocol,
             interview_date=when,
             panel=panel,
@@ -447,6 +466,18 @@ class NewInterviewScreen(Screen[str | None]):
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
+
+    @on(Input.Changed, "#date")
+    def _date_typed(self, event: Input.Changed) -> None:
+        """Keep an untouched consent date on the interview date: consent never comes after it."""
+        consent = self.query_one("#consent-date", Input)
+        if consent.value == self._consent_default:
+            try:
+                when = parse_day(event.value, "Interview date")
+            except ValidationError:
+                return
+            self._consent_default = min(when, self.today).isoformat()
+            consent.value = self._consent_default
 
     @on(Input.Changed)
     @on(Select.Changed)
