@@ -136,7 +136,7 @@ def create_interview(
             raise ValidationError(
                 f"Candidate {code} already has an open interview ({open_one[:8]})."
             )
-    first = next(protocol.protocol.indicators(), None)
+    first = next(iter(protocol.protocol.asking_order()), None)  # where the panel starts asking
     keep_protocol(session, protocol.sha256, protocol.text)
     interview = Interview(
         candidate_id=candidate.id,

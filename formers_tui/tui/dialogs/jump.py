@@ -14,12 +14,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from formers_tui.tui.widgets.navigator import GLYPHS, Mark
+from formers_tui.tui.widgets.navigator import GLYPHS, SCRIPT_GLYPH, SCRIPT_PREFIX, Mark
 
 
 @dataclass(frozen=True)
 class JumpTarget:
-    """One indicator as the jump list shows it."""
+    """One indicator as the jump list shows it (or the opening, closing or a role play)."""
 
     indicator_id: str
     title: str
@@ -90,17 +90,17 @@ class JumpDialog(ModalScreen[str | None]):
         ]
         options = self.query_one("#jump-list", OptionList)
         options.clear_options()
-        options.add_options(
-            Option(
-                f"{GLYPHS[self._marks.get(t.indicator_id, Mark.empty)]} "
-                f"{t.indicator_id:<10} {t.title} · {t.domain}",
-                id=t.indicator_id,
-            )
-            for t in shown
-        )
+        options.add_options(Option(self._line(t), id=t.indicator_id) for t in shown)
         ids = [t.indicator_id for t in shown]
         if ids:
             options.highlighted = ids.index(self._current) if self._current in ids else 0
+
+    def _line(self, target: JumpTarget) -> str:
+        """Glyph, id, title and domain; the opening, closing and role plays have no id to show."""
+        if target.indicator_id.startswith(SCRIPT_PREFIX):
+            return f"{SCRIPT_GLYPH} {'':<10} {target.title} · {target.domain}"
+        glyph = GLYPHS[self._marks.get(target.indicator_id, Mark.empty)]
+        return f"{glyph} {target.indicator_id:<10} {target.title} · {target.domain}"
 
     @on(Input.Changed, "#jump-filter")
     def _filter(self, event: Input.Changed) -> None:

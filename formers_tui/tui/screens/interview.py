@@ -31,7 +31,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from formers_tui.errors import FormersError
-from formers_tui.protocol.model import Domain, Indicator, Protocol
+from formers_tui.protocol.model import Domain, Indicator, Protocol, Script, Vignette
 from formers_tui.store import capture, panel, ratings
 from formers_tui.store.capture import EvidenceIn
 from formers_tui.store.common import get_interview, protocol_of
@@ -46,13 +46,22 @@ from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
 from formers_tui.tui.dialogs.quote import NewQuote, QuoteDialog
 from formers_tui.tui.dialogs.rating import NewRating, RatingDialog
 from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDialog
+from formers_tui.tui.dialogs.script import ScriptDialog
 from formers_tui.tui.dialogs.submit import SubmitDialog
 from formers_tui.tui.dialogs.timeline import TimelineDialog
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
 from formers_tui.tui.widgets.flag_banner import FlagBanner
 from formers_tui.tui.widgets.formatting import duration, local
 from formers_tui.tui.widgets.indicator_view import IndicatorDetails, IndicatorView
-from formers_tui.tui.widgets.navigator import Mark, Navigator, mark_of
+from formers_tui.tui.widgets.navigator import (
+    CLOSING,
+    OPENING,
+    ROLE_PLAY,
+    SCRIPT_PREFIX,
+    Mark,
+    Navigator,
+    mark_of,
+)
 from formers_tui.tui.widgets.notes_editor import NotesEditor
 from formers_tui.tui.widgets.screen_commands import ScreenBindingCommands
 from formers_tui.tui.widgets.status_line import StatusLine
@@ -400,7 +409,8 @@ class InterviewScreen(Screen[None]):
     # ------------------------------------------------------------ navigation
 
     def _indicators(self) -> list[Indicator]:
-        return list(self._opened.protocol.indicators()) if self._opened else []
+        """Every indicator in the order the panel asks (the protocol's, when it declares one)."""
+        return list(self._opened.protocol.asking_order()) if self._opened else []
 
     def _domain(self, indicator_id: str) -> Domain:
         assert self._opened is not None
@@ -454,9 +464,20 @@ class InterviewScreen(Screen[None]):
         navigator = self._nav()
         targets = [JumpTarget(i.id, i.title, self._domain(i.id).title) for i in self._indicators()]
         marks = {t.indicator_id: navigator.mark(t.indicator_id) for t in targets}
+        protocol = self._opened.protocol
+        said = "read out, not rated"
+        if protocol.opening is not None:
+            targets.insert(0, JumpTarget(OPENING, protocol.opening.title, said))
+        targets += [
+            JumpTarget(ROLE_PLAY + v.id, f"Role play: {v.title}", said) for v in protocol.vignettes
+        ]
+        if protocol.closing is not None:
+            targets.append(JumpTarget(CLOSING, protocol.closing.title, said))
 
         def chosen(indicator_id: str | None) -> None:
-            if indicator_id:
+            if indicator_id and indicator_id.startswith(SCRIPT_PREFIX):
+                self._show_script(indicator_id)
+            elif indicator_id:
                 self._go(indicator_id)
 
         self.app.push_screen(JumpDialog(targets, marks, self._indicator_id), callback=chosen)
@@ -464,6 +485,29 @@ class InterviewScreen(Screen[None]):
     @on(Navigator.Chosen)
     def _navigator_chosen(self, message: Navigator.Chosen) -> None:
         self._go(message.indicator_id)
+
+    @on(Navigator.ScriptChosen)
+    def _script_chosen(self, message: Navigator.ScriptChosen) -> None:
+        self._show_script(message.key)
+
+    def _show_script(self, key: str) -> None:
+        """Show the opening, the closing or a role play; the notes stay where they were."""
+        if self._opened is None:
+            return
+        protocol = self._opened.protocol
+        item: Script | Vignette | None = None
+        if key == OPENING:
+            item = protocol.opening
+        elif key == CLOSING:
+            item = protocol.closing
+        elif key.startswith(ROLE_PLAY):
+            item = protocol.vignette(key[len(ROLE_PLAY) :])
+        if item is not None:
+            self._take_notes()
+            self.app.push_screen(ScriptDialog(item), callback=self._script_closed)
+
+    def _script_closed(self, _: None) -> None:
+        self._editor.focus()
 
     def action_scroll_prompts(self, direction: int) -> None:
         """Scroll the indicator text without leaving the notes."""
@@ -678,7 +722,7 @@ class InterviewScreen(Screen[None]):
         protocol = opened.protocol
         indicator = protocol.indicator(self._indicator_id)
         domain = protocol.domain_of(indicator.id)
-        ids = [i.id for i in protocol.indicators()]
+        ids = [i.id for i in protocol.asking_order()]
         self._view.show(
             IndicatorDetails(
                 indicator=indicator,

@@ -1,8 +1,11 @@
-"""The map of the interview: parts, domains and indicators, each with its state.
+"""The map of the interview: its steps and indicators, each with its state.
 
 A glance at the navigator tells the chair what is still untouched: every
 indicator carries a glyph and a colour (empty, has notes, rated by the active
 panelist, has an open safety flag), so shape and colour both carry the meaning.
+The tree follows the protocol's order of asking when it declares one (steps,
+with their role plays) and its parts and domains otherwise; the opening and
+closing, which are said but never rated, sit first and last.
 """
 
 from __future__ import annotations
@@ -18,6 +21,14 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from formers_tui.protocol.model import Protocol
+
+SCRIPT_PREFIX = "#"
+"""Leaf data that starts with this is not an indicator (ids cannot start with it)."""
+OPENING = "#opening"
+CLOSING = "#closing"
+ROLE_PLAY = "#role-play:"
+"""Followed by the role play's id."""
+SCRIPT_GLYPH = "▸"
 
 
 class Mark(enum.Enum):
@@ -93,19 +104,46 @@ class Navigator(Tree[str]):
         def control(self) -> Navigator:
             return self.navigator
 
+    @dataclass
+    class ScriptChosen(Message):
+        """The chair picked the opening, the closing or a role play."""
+
+        navigator: Navigator
+        key: str
+        """:data:`OPENING`, :data:`CLOSING`, or :data:`ROLE_PLAY` and the role play's id."""
+
+        @property
+        def control(self) -> Navigator:
+            return self.navigator
+
     def __init__(self, protocol: Protocol, *, id: str | None = None) -> None:
         super().__init__(protocol.title, id=id)
         self.show_root = False
         self.guide_depth = 2
         self._leaves: dict[str, TreeNode[str]] = {}
         self._marks: dict[str, Mark] = {}
-        for part in protocol.parts:
-            part_node = self.root.add(part.title, expand=True)
-            for domain in part.domains:
-                domain_node = part_node.add(domain.title, expand=True)
-                for indicator in domain.indicators:
-                    label = Text(indicator.title)
-                    self._leaves[indicator.id] = domain_node.add_leaf(label, data=indicator.id)
+        titles = {indicator.id: indicator.title for indicator in protocol.indicators()}
+        if protocol.opening is not None:
+            self.root.add_leaf(Text(protocol.opening.title), data=OPENING)
+        if protocol.asking:
+            for stage in protocol.asking:
+                stage_node = self.root.add(stage.title, expand=True)
+                for vignette_id in stage.vignettes:
+                    title = protocol.vignette(vignette_id).title
+                    stage_node.add_leaf(Text(f"Role play: {title}"), data=ROLE_PLAY + vignette_id)
+                for indicator_id in stage.indicators:
+                    label = Text(titles[indicator_id])
+                    self._leaves[indicator_id] = stage_node.add_leaf(label, data=indicator_id)
+        else:
+            for part in protocol.parts:
+                part_node = self.root.add(part.title, expand=True)
+                for domain in part.domains:
+                    domain_node = part_node.add(domain.title, expand=True)
+                    for indicator in domain.indicators:
+                        label = Text(indicator.title)
+                        self._leaves[indicator.id] = domain_node.add_leaf(label, data=indicator.id)
+        if protocol.closing is not None:
+            self.root.add_leaf(Text(protocol.closing.title), data=CLOSING)
 
     def set_mark(self, indicator_id: str, mark: Mark) -> None:
         """Show ``mark`` beside an indicator (repaints only when it changed)."""
@@ -137,6 +175,8 @@ class Navigator(Tree[str]):
         if node.data is None:
             label.stylize("bold")
             return label
+        if node.data.startswith(SCRIPT_PREFIX):
+            return Text.assemble(Text(SCRIPT_GLYPH + " ", style="bold"), label)
         mark = self._marks.get(node.data, Mark.empty)
         glyph = Text(
             GLYPHS[mark] + " ", style=self.get_component_rich_style(f"navigator--{mark.value}")
@@ -147,4 +187,7 @@ class Navigator(Tree[str]):
     def _chosen(self, event: Tree.NodeSelected[str]) -> None:
         if event.node.data is not None:
             event.stop()
-            self.post_message(self.Chosen(self, event.node.data))
+            if event.node.data.startswith(SCRIPT_PREFIX):
+                self.post_message(self.ScriptChosen(self, event.node.data))
+            else:
+                self.post_message(self.Chosen(self, event.node.data))
