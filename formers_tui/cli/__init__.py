@@ -21,7 +21,14 @@ if TYPE_CHECKING:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Passphrases given in the environment are taken out of it first (see
+    :mod:`formers_tui.store.passphrase`), before anything can read or pass them on.
+    """
+    from formers_tui.store.passphrase import take_from_environment
+
+    take_from_environment()
     args = sys.argv[1:]
     if not args:
         raise SystemExit(open_app())
@@ -65,8 +72,9 @@ def derive_key_early(path: Path) -> PendingKey | None:
     modules are imported (see :mod:`formers_tui.store.early_key`).
     """
     from formers_tui.store.early_key import derive_early
+    from formers_tui.store.passphrase import from_environment
 
-    return derive_early(path, os.environ.get("FORMERS_PASSPHRASE"))
+    return derive_early(path, from_environment())
 
 
 def _fail(message: str, code: int) -> int:

@@ -78,9 +78,10 @@ def store_passphrase(path: Path) -> str | None:
     Raises:
         PassphraseNeeded: the store is encrypted and nobody can be asked.
     """
+    from formers_tui.store.passphrase import from_environment
     from formers_tui.store.store import PassphraseNeeded, is_encrypted
 
-    given = os.environ.get("FORMERS_PASSPHRASE")
+    given = from_environment()
     if given is not None:
         return given
     if is_encrypted(path):

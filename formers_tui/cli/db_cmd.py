@@ -138,12 +138,9 @@ def _reencrypt(ctx: typer.Context, *, new_passphrase: str | None, verb: str) -> 
 @friendly
 def db_encrypt(ctx: typer.Context) -> None:
     """Encrypt an unencrypted store with a new passphrase (FORMERS_NEW_PASSPHRASE for scripts)."""
-    import os
-
     from formers_tui.cli.common import ask_new_passphrase, interactive
-    from formers_tui.errors import ValidationError
     from formers_tui.store.backup import list_backups
-    from formers_tui.store.crypto import MIN_PASSPHRASE
+    from formers_tui.store.passphrase import NEW_ENV, check_new, from_environment
     from formers_tui.store.store import is_encrypted
 
     path = settings_of(ctx).store_path()
@@ -151,13 +148,12 @@ def db_encrypt(ctx: typer.Context) -> None:
         raise fail(f"No store at {path}.")
     if is_encrypted(path):
         raise fail(f"The store at {path} is already encrypted; use 'formers db rekey'.")
-    new = os.environ.get("FORMERS_NEW_PASSPHRASE")
+    new = from_environment(NEW_ENV)
     if new is None:
         if not interactive():
             raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
         new = ask_new_passphrase("the store")
-    if len(new) < MIN_PASSPHRASE:
-        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    check_new(new)
     _reencrypt(ctx, new_passphrase=new, verb="encrypting")
     output.echo(f"Encrypted {path}.")
     plain = list_backups(path)
@@ -173,24 +169,21 @@ def db_encrypt(ctx: typer.Context) -> None:
 @friendly
 def db_rekey(ctx: typer.Context) -> None:
     """Change the passphrase of an encrypted store (FORMERS_NEW_PASSPHRASE for scripts)."""
-    import os
 
     from formers_tui.cli.common import ask_new_passphrase, interactive
-    from formers_tui.errors import ValidationError
-    from formers_tui.store.crypto import MIN_PASSPHRASE
+    from formers_tui.store.passphrase import NEW_ENV, check_new, from_environment
     from formers_tui.store.store import is_encrypted
 
     path = settings_of(ctx).store_path()
     if not is_encrypted(path):
         raise fail(f"The store at {path} is not encrypted; use 'formers db encrypt'.")
     settings_of(ctx).open_store(create=False).close()  # check the current passphrase first
-    new = os.environ.get("FORMERS_NEW_PASSPHRASE")
+    new = from_environment(NEW_ENV)
     if new is None:
         if not interactive():
             raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
         new = ask_new_passphrase("the store")
-    if len(new) < MIN_PASSPHRASE:
-        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    check_new(new)
     _reencrypt(ctx, new_passphrase=new, verb="rekeying")
     output.echo(f"Changed the passphrase of {path}.")
 

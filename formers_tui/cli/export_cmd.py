@@ -6,7 +6,6 @@ command runs, so ``formers --help`` stays fast.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -197,8 +196,9 @@ def import_command(
 
 
 def _passphrase_from_env() -> str | None:
-    value = os.environ.get(PASSPHRASE_ENV)
-    return value if value else None
+    from formers_tui.store.passphrase import from_environment
+
+    return from_environment(PASSPHRASE_ENV) or None
 
 
 @friendly

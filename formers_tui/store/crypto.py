@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from formers_tui.errors import ValidationError
 from formers_tui.store.errors import StoreError
+from formers_tui.store.passphrase import MIN_LENGTH, check_new, check_text, encoded
 
 SALT_BYTES = 16
 KEY_BYTES = 32
@@ -26,7 +26,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 KDF_TIME_COST = 3
 KDF_MEMORY_KIB = 64 * 1024
 KDF_PARALLELISM = 1
-MIN_PASSPHRASE = 8
+MIN_PASSPHRASE = MIN_LENGTH
 
 
 class StoreFileError(StoreError):
@@ -48,12 +48,24 @@ class StoreKey:
         return "StoreKey(<hidden>)"
 
 
-def derive_key(passphrase: str, salt: bytes) -> StoreKey:
-    """Stretch ``passphrase`` with Argon2id into a SQLCipher raw key."""
+def derive_key(passphrase: str, salt: bytes, *, as_typed: bool = False) -> StoreKey:
+    """Stretch ``passphrase`` with Argon2id into a SQLCipher raw key.
+
+    Args:
+        passphrase: the passphrase; stretched in Unicode NFC (see
+            :mod:`formers_tui.store.passphrase`).
+        salt: the store's salt.
+        as_typed: stretch the text exactly as given, for a store whose
+            passphrase was set in decomposed form.
+
+    Raises:
+        PassphraseError: the passphrase is not text (undecodable bytes).
+    """
     from argon2.low_level import Type, hash_secret_raw
 
+    check_text(passphrase)
     raw = hash_secret_raw(
-        passphrase.encode("utf-8"),
+        passphrase.encode("utf-8") if as_typed else encoded(passphrase),
         salt,
         time_cost=KDF_TIME_COST,
         memory_cost=KDF_MEMORY_KIB,
@@ -84,11 +96,11 @@ def is_plaintext(path: Path) -> bool:
     return head == b"" or head == SQLITE_HEADER
 
 
-def key_for_existing(path: Path, passphrase: str) -> StoreKey:
+def key_for_existing(path: Path, passphrase: str, *, as_typed: bool = False) -> StoreKey:
     """Derive the key of an existing encrypted store from its file salt."""
     with path.open("rb") as handle:
         salt = handle.read(SALT_BYTES)
-    return derive_key(passphrase, salt)
+    return derive_key(passphrase, salt, as_typed=as_typed)
 
 
 def strength_hint(passphrase: str) -> str | None:
@@ -110,7 +122,4 @@ def check_new_passphrase(passphrase: str, again: str) -> None:
     Raises:
         ValidationError: with the reason.
     """
-    if passphrase != again:
-        raise ValidationError("The two passphrases differ.")
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise ValidationError(f"The passphrase needs at least {MIN_PASSPHRASE} characters.")
+    check_new(passphrase, again)

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
 from formers_tui.store.errors import StoreError as StoreError  # raised here, named there
+from formers_tui.store.errors import WrongPassphrase
 
 if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
@@ -94,7 +95,7 @@ def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None)
         engine.dispose()
         original = getattr(exc, "orig", exc)
         if key is not None and "not a database" in str(original):
-            raise StoreError(f"Wrong passphrase for the store at {path}.") from None
+            raise WrongPassphrase(f"Wrong passphrase for the store at {path}.") from None
         if (
             isinstance(original, sqlite3.DatabaseError)
             or "DatabaseError" in type(original).__name__

@@ -11,3 +11,7 @@ from formers_tui.errors import FormersError
 
 class StoreError(FormersError):
     """The store file cannot be opened or used."""
+
+
+class WrongPassphrase(StoreError):
+    """The passphrase does not open the encrypted store."""

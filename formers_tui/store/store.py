@@ -15,6 +15,8 @@ from sqlmodel import Session
 from formers_tui.store import crypto, migrate
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError, make_engine
+from formers_tui.store.errors import WrongPassphrase
+from formers_tui.store.passphrase import check_new, normalized
 
 
 class PassphraseNeeded(StoreError):
@@ -42,7 +44,7 @@ def key_for(path: Path, passphrase: str | None) -> StoreKey | None:
         return crypto.key_for_existing(path, passphrase)
     is_new = not path.exists() or path.stat().st_size == 0
     if passphrase is not None and is_new:
-        return crypto.new_key(passphrase)
+        return crypto.new_key(check_new(passphrase))
     return None
 
 
@@ -89,7 +91,14 @@ class Store:
         existed = path.exists() and path.stat().st_size > 0
         if key is None:
             key = key_for(path, passphrase)
-        engine = make_engine(path, create=create, key=key)
+        try:
+            engine = make_engine(path, create=create, key=key)
+        except WrongPassphrase:
+            if not existed or passphrase is None or normalized(passphrase) == passphrase:
+                raise
+            # Set before passphrases were compared in NFC, from decomposed text.
+            key = crypto.key_for_existing(path, passphrase, as_typed=True)
+            engine = make_engine(path, create=create, key=key)
         try:
             current = migrate.current_revision(engine)
             head = migrate.head_revision()

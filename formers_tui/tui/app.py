@@ -32,6 +32,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from formers_tui.errors import FormersError
+from formers_tui.store.passphrase import from_environment as passphrase_from_environment
 from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
 from formers_tui.tui.screens.home import HomeScreen
 from formers_tui.tui.workers import DB, post_result, user_error
@@ -157,9 +158,7 @@ class FormersApp(App[None]):
         self.last_activity = time.monotonic()
         """When a key was last pressed or the mouse last clicked (monotonic seconds)."""
         self.store_path = store_path
-        self._passphrase = (
-            passphrase if passphrase is not None else os.environ.get("FORMERS_PASSPHRASE")
-        )
+        self._passphrase = passphrase if passphrase is not None else passphrase_from_environment()
         self._encrypted = False
         self._early_key = early_key
         self._prepared: Catalogue | None = None

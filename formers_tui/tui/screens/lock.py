@@ -80,11 +80,15 @@ class LockScreen(Screen[None]):
     def check(self, passphrase: str) -> None:
         """Derive the key for ``passphrase`` and compare it with the store's."""
         from formers_tui.store.crypto import derive_key
+        from formers_tui.store.passphrase import normalized
 
         key = self.store.key
         assert key is not None
-        candidate = derive_key(passphrase, key.salt)
-        self.post_message(self.Checked(hmac.compare_digest(candidate.raw, key.raw)))
+        right = hmac.compare_digest(derive_key(passphrase, key.salt).raw, key.raw)
+        if not right and normalized(passphrase) != passphrase:  # a store set from decomposed text
+            typed = derive_key(passphrase, key.salt, as_typed=True)
+            right = hmac.compare_digest(typed.raw, key.raw)
+        self.post_message(self.Checked(right))
 
     @on(Checked)
     def _checked(self, message: Checked) -> None:
