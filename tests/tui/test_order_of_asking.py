@@ -9,6 +9,7 @@ keeps the order of its domains.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -176,3 +177,26 @@ def test_interview_screen_in_the_order_of_asking(
 def test_opening_dialog(snap_compare: Any, store: Store, interview_1_1: str, size: Any) -> None:
     keys = ("ctrl+g", *"opening", "enter")
     assert snap_compare(frozen(store, interview_1_1), terminal_size=size, run_before=steps(*keys))
+
+
+async def test_titles_with_markup_are_shown_as_written(
+    store: Store, protocol_1_1: LoadedProtocol
+) -> None:
+    from formers_tui.protocol.loader import load_text
+    from formers_tui.tui.dialogs.jump import JumpDialog
+
+    text = protocol_1_1.text.replace('title = "Why this work"', 'title = "[/] Why [b]this"')
+    text = text.replace('title = "A late-night message"', 'title = "[red]Late[/"')
+    interview = make_interview(store, load_text(text), "PM-ASK-02")
+    app = frozen(store, interview)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await opened(pilot)
+        stages = [str(n.label) for n in screen.query_one(Navigator).root.children if n.children]
+        assert stages[0] == "[/] Why [b]this"
+        await pilot.press("ctrl+g")
+        await wait_until(pilot, lambda: isinstance(app.screen, JumpDialog), "the go-to list")
+        await pilot.press(*"late", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ScriptDialog), "the role play")
+        await pilot.pause()
+        picture = html.unescape(app.export_screenshot()).replace("\xa0", " ")
+        assert "Role play · [red]Late[/" in picture

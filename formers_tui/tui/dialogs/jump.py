@@ -10,6 +10,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -95,12 +96,15 @@ class JumpDialog(ModalScreen[str | None]):
         if ids:
             options.highlighted = ids.index(self._current) if self._current in ids else 0
 
-    def _line(self, target: JumpTarget) -> str:
-        """Glyph, id, title and domain; the opening, closing and role plays have no id to show."""
+    def _line(self, target: JumpTarget) -> Content:
+        """Glyph, id, title and domain; the opening, closing and role plays have no id to show.
+
+        The protocol's words are shown as written, never read as markup.
+        """
         if target.indicator_id.startswith(SCRIPT_PREFIX):
-            return f"{SCRIPT_GLYPH} {'':<10} {target.title} · {target.domain}"
+            return Content(f"{SCRIPT_GLYPH} {'':<10} {target.title} · {target.domain}")
         glyph = GLYPHS[self._marks.get(target.indicator_id, Mark.empty)]
-        return f"{glyph} {target.indicator_id:<10} {target.title} · {target.domain}"
+        return Content(f"{glyph} {target.indicator_id:<10} {target.title} · {target.domain}")
 
     @on(Input.Changed, "#jump-filter")
     def _filter(self, event: Input.Changed) -> None:

@@ -72,10 +72,8 @@ class ScriptDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         item = self._item
         with Vertical() as box:
-            if isinstance(item, Vignette):
-                box.border_title = f"Role play · {item.title}"
-            else:
-                box.border_title = item.title
+            title = f"Role play · {item.title}" if isinstance(item, Vignette) else item.title
+            box.border_title = Content(title)  # as written: never read as markup
             with VerticalScroll(id="script-body"):
                 if isinstance(item, Vignette):
                     yield Static(Content("Read aloud"), classes="script-heading")

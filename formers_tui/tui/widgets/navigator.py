@@ -127,7 +127,7 @@ class Navigator(Tree[str]):
             self.root.add_leaf(Text(protocol.opening.title), data=OPENING)
         if protocol.asking:
             for stage in protocol.asking:
-                stage_node = self.root.add(stage.title, expand=True)
+                stage_node = self.root.add(Text(stage.title), expand=True)
                 for vignette_id in stage.vignettes:
                     title = protocol.vignette(vignette_id).title
                     stage_node.add_leaf(Text(f"Role play: {title}"), data=ROLE_PLAY + vignette_id)
@@ -136,9 +136,9 @@ class Navigator(Tree[str]):
                     self._leaves[indicator_id] = stage_node.add_leaf(label, data=indicator_id)
         else:
             for part in protocol.parts:
-                part_node = self.root.add(part.title, expand=True)
+                part_node = self.root.add(Text(part.title), expand=True)
                 for domain in part.domains:
-                    domain_node = part_node.add(domain.title, expand=True)
+                    domain_node = part_node.add(Text(domain.title), expand=True)
                     for indicator in domain.indicators:
                         label = Text(indicator.title)
                         self._leaves[indicator.id] = domain_node.add_leaf(label, data=indicator.id)
