@@ -163,19 +163,30 @@ def reader_of(session: Any, interview_id: str, who: str | None, pin: str | None)
         NotFoundError: no such panelist.
         PinError: no PIN set, or a wrong one.
     """
-    from formers_tui.store.panel import find_panelist
     from formers_tui.store.rules.visibility import confirm_reader
 
     if who is None:
         if pin is not None:
             raise fail("--pin goes with --as PANELIST.")
         return None
-    panelist = find_panelist(session, interview_id, who)
+    pin = panelist_pin(session, interview_id, who, pin)
+    return confirm_reader(session, interview_id, who, pin)
+
+
+def panelist_pin(session: Any, interview_id: str, who: str, pin: str | None) -> str:
+    """The PIN given for panelist ``who``: ``--pin``, else ``FORMERS_PIN``, else asked on stderr.
+
+    Raises:
+        NotFoundError: no such panelist.
+    """
+    from formers_tui.store.panel import find_panelist
+
     if pin is None:
         pin = os.environ.get(PIN_ENV) or None
-    if pin is None:
-        pin = str(typer.prompt(f"PIN for {panelist.name}", hide_input=True, err=True))
-    return confirm_reader(session, interview_id, panelist.id, pin)
+    if pin is not None:
+        return pin
+    panelist = find_panelist(session, interview_id, who)
+    return str(typer.prompt(f"PIN for {panelist.name}", hide_input=True, err=True))
 
 
 AS_HELP = (

@@ -15,9 +15,11 @@ import typer
 from formers_tui.cli import output
 from formers_tui.cli.common import (
     AS_HELP,
+    PIN_ENV,
     PIN_HELP,
     fail,
     friendly,
+    panelist_pin,
     print_json,
     reader_of,
     settings_of,
@@ -208,7 +210,11 @@ def bundle_export_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Bundle file to write.")],
     panelist: Annotated[
         str | None,
-        typer.Option("--panelist", help="Carry only this panelist's ratings (name or id)."),
+        typer.Option(
+            "--panelist",
+            help=f"Carry only this panelist's ratings (name or id), signed with their key: "
+            f"their PIN is asked (or read from {PIN_ENV}).",
+        ),
     ] = None,
     no_ratings: Annotated[
         bool,
@@ -253,7 +259,10 @@ def bundle_export_command(
         with store.session() as session:
             if panelist is not None and as_panelist is not None:
                 raise ValidationError("A panelist's bundle is made as that panelist; drop --as.")
-            reader = reader_of(session, interview_id, panelist or as_panelist, pin)
+            who = panelist or as_panelist
+            if who is not None:
+                pin = panelist_pin(session, interview_id, who, pin)
+            reader = reader_of(session, interview_id, who, pin)
             payload = write_bundle(
                 session,
                 interview_id,
@@ -261,6 +270,7 @@ def bundle_export_command(
                 panelist=panelist,
                 with_ratings=not no_ratings,
                 passphrase=passphrase,
+                pin=pin,
                 force=force,
                 reader_id=reader,
             )

@@ -54,6 +54,7 @@ from formers_tui.exporting.importing import (
 )
 from formers_tui.exporting.schema import BUNDLE_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
+from formers_tui.store import signing
 from formers_tui.store.common import (
     get_interview,
     protocol_of,
@@ -72,9 +73,12 @@ from formers_tui.store.models import (
     utcnow,
 )
 from formers_tui.store.panel import (
+    PinError,
     advance_after_rating,
     domain_of,
+    panelist_of,
     rating_refusal,
+    require_pin,
     submission_refusal,
 )
 from formers_tui.store.ratings import ratings_by
@@ -90,6 +94,8 @@ SCRYPT_P = 1
 """scrypt at N=2^15, r=8 uses 32 MiB and about 0.1 s: cheap once, costly to guess at."""
 KEY_CHECK_MESSAGE = b"formers-tui bundle key check"
 ACTOR = "bundle import"
+PANELIST_BUNDLE = "panelist bundle"
+"""What a panelist's signature says it covers (see :func:`formers_tui.store.signing.message`)."""
 
 
 class BundleError(ValidationError):
@@ -124,8 +130,9 @@ def build_payload(
     panelist: str | None = None,
     with_ratings: bool = True,
     reader_id: str | None = None,
+    pin: str | None = None,
 ) -> dict[str, Any]:
-    """What a bundle carries: one panelist's ratings, or the whole interview.
+    """What a bundle carries: one panelist's signed ratings, or the whole interview.
 
     A bundle carries work in progress, so blind rating holds: a whole-interview
     bundle carries only the ratings ``reader_id`` may see
@@ -140,11 +147,15 @@ def build_payload(
             the determination; without them panelists who receive it rate blind.
         reader_id: the panelist making the bundle, PIN confirmed by the
             caller; ``None`` when nobody is identified.
+        pin: the panelist's PIN, which opens their signing key (required
+            with ``panelist``). A panelist from before signing keys existed
+            gets their key now; the caller commits.
 
     Raises:
         NotFoundError: unknown interview or panelist.
-        BundleError: the interview is finalized, or a panelist's bundle is
-            asked for by someone else.
+        BundleError: the interview is finalized, a panelist's bundle is
+            asked for by someone else, or no PIN was given.
+        PinError: the PIN is wrong.
     """
     interview = get_interview(session, interview_id)
     _refuse_finalized(interview.status.value, interview.id)
@@ -165,6 +176,7 @@ def build_payload(
                 "determination": None,
                 "sign_offs": [],
             }
+        document = {**document, "panel": [_with_keys(session, p) for p in document["panel"]]}
         sha = interview.protocol_hash
         return {
             "kind": "interview",
@@ -180,7 +192,7 @@ def build_payload(
     member = _find_panelist(document, panelist)
     if member["id"] != reader_id:
         raise BundleError(f"Only {member['name']}, with their PIN, can export their ratings.")
-    return {
+    payload = {
         "kind": "panelist",
         "interview": {
             "id": interview.id,
@@ -198,6 +210,41 @@ def build_payload(
             s for s in document["domain_submissions"] if s["panelist_id"] == member["id"]
         ],
     }
+    payload["signature"] = _sign(session, interview, member, pin, payload)
+    return payload
+
+
+def _with_keys(session: Session, member: dict[str, Any]) -> dict[str, Any]:
+    """A panel entry with the panelist's public and sealed keys, so they can sign elsewhere."""
+    stored = session.get(Panelist, member["id"])
+    keys = {}
+    if stored is not None and stored.public_key is not None:
+        keys["public_key"] = stored.public_key
+        if stored.sealed_key is not None:
+            keys["sealed_key"] = stored.sealed_key
+    return {**member, **keys}
+
+
+def _sign(
+    session: Session,
+    interview: Interview,
+    member: dict[str, Any],
+    pin: str | None,
+    payload: dict[str, Any],
+) -> dict[str, str]:
+    """The panelist's signature of ``payload``, made with the key their PIN opens."""
+    name = member["name"]
+    if pin is None:
+        raise BundleError(f"A bundle of {name}'s ratings is signed with {name}'s PIN; give it.")
+    stored = panelist_of(session, interview.id, member["id"])
+    if stored.pin_hash is not None:
+        require_pin(session, interview_id=interview.id, panelist_id=stored.id, pin=pin)
+    elif stored.sealed_key is None:
+        raise PinError(f"{name} has no PIN yet; set one first.")
+    try:
+        return signing.sign(stored, pin, signing.message(PANELIST_BUNDLE, canonical(payload)))
+    except signing.SigningKeyError as exc:
+        raise PinError(str(exc)) from None
 
 
 def _find_panelist(document: dict[str, Any], who: str) -> dict[str, Any]:
@@ -357,20 +404,27 @@ def write_bundle(
     panelist: str | None = None,
     with_ratings: bool = True,
     passphrase: str | None = None,
+    pin: str | None = None,
     force: bool = False,
     reader_id: str | None = None,
 ) -> dict[str, Any]:
     """Build and write a bundle (0600, atomically); return its payload.
 
     Raises:
-        NotFoundError, BundleError, ExportTargetError: see the helpers.
+        NotFoundError, BundleError, PinError, ExportTargetError: see the helpers.
     """
     payload = build_payload(
-        session, interview_id, panelist=panelist, with_ratings=with_ratings, reader_id=reader_id
+        session,
+        interview_id,
+        panelist=panelist,
+        with_ratings=with_ratings,
+        reader_id=reader_id,
+        pin=pin,
     )
     data = seal(payload, passphrase)
     with atomic_bytes(out, force=force) as handle:
         handle.write(data)
+    session.commit()  # a signing key made for a panelist from before keys existed
     return payload
 
 
@@ -490,6 +544,8 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
         submissions = payload["domain_submissions"]
         report.panelist = payload["panelist"]["name"]
     members = _match_panel(session, interview, panel)
+    if payload["kind"] == "panelist":
+        _check_signature(session, interview, payload, members[payload["panelist"]["id"]])
     _check_ratings(interview, ratings, submissions, members)
     for incoming in ratings:
         _merge_rating(session, interview, incoming, members[incoming["panelist_id"]], report)
@@ -553,6 +609,53 @@ def _match_panel(
             )
         out[member["id"]] = stored
     return out
+
+
+def _check_signature(
+    session: Session, interview: Interview, payload: dict[str, Any], member: Panelist
+) -> None:
+    """Refuse a panelist bundle not signed by the panelist it names.
+
+    The signature is checked against the public key in this store's panel
+    record. A store that knows neither a key nor a PIN of the panelist
+    takes the key of their first signed bundle (as anyone at this laptop
+    could set that panelist's first PIN); it is recorded in the audit log
+    and every later bundle must be signed with it.
+    """
+    name = member.name
+    signature = payload.get("signature")
+    if not isinstance(signature, dict):
+        raise BundleError(
+            f"The bundle's ratings are not signed by {name}; ask {name} for a bundle made "
+            "with their PIN."
+        )
+    unsigned = {k: v for k, v in payload.items() if k != "signature"}
+    data = signing.message(PANELIST_BUNDLE, canonical(unsigned))
+    known = member.public_key
+    if known is None and member.pin_hash is not None:
+        raise BundleError(
+            f"This store holds {name}'s PIN but no signing key of theirs, so it cannot tell "
+            "who signed the bundle; it was refused."
+        )
+    key = known if known is not None else str(signature["public_key"])
+    if signature["public_key"] != key or not signing.verify(key, data, signature["value"]):
+        raise BundleError(
+            f"The bundle's ratings do not carry {name}'s signature: they were changed after "
+            f"signing, or signed by someone else; it was refused."
+        )
+    if known is None:
+        member.public_key = key
+        session.add(member)
+        record(
+            session,
+            interview,
+            actor=ACTOR,
+            action="create",
+            entity="panelist_key",
+            key=member.id,
+            old=None,
+            new={"panelist": name, "public_key": key, "source": "first signed bundle"},
+        )
 
 
 def _check_ratings(

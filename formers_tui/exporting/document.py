@@ -68,13 +68,14 @@ queries, small enough that memory stays flat however many are exported."""
 UTC = timezone.utc  # noqa: UP017 - keeps Python 3.10 working
 
 DROPPED: dict[str, frozenset[str]] = {
-    "panelist": frozenset({"interview_id", "pin_hash"}),
+    "panelist": frozenset({"interview_id", "pin_hash", "public_key", "sealed_key"}),
     "candidate_identity": frozenset({"candidate_id"}),
 }
 """Columns left out of a table's rows besides ``interview_id``.
 
 A PIN hash guards blind rating on one laptop; it is brute-forceable and
-useless anywhere else, so it never leaves the store.
+useless anywhere else, so it never leaves the store. Signing keys travel
+only in whole-interview bundles (see :mod:`formers_tui.exporting.bundle`).
 """
 
 

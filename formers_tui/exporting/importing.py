@@ -460,7 +460,22 @@ def insert_document(
         head[key] = column_value(table_of(Interview), key, doc[key])
     session.execute(insert(table_of(Interview)), [head])
     own = {"interview_id": iid}
-    _many(session, Panelist, [row_values(Panelist, p, pin_hash=None, **own) for p in doc["panel"]])
+    _many(
+        session,
+        Panelist,
+        [
+            # Keys come only with whole-interview bundles; every row names them (one INSERT).
+            row_values(
+                Panelist,
+                p,
+                pin_hash=None,
+                public_key=p.get("public_key"),
+                sealed_key=p.get("sealed_key"),
+                **own,
+            )
+            for p in doc["panel"]
+        ],
+    )
     _many(
         session,
         TimelineEntry,

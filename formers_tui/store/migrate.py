@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, exc
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0005"
+HEAD = "0006"
 """The newest migration in ``migrations/versions``."""
 
 

@@ -191,6 +191,10 @@ class Panelist(SQLModel, table=True):
     """Display order."""
     pin_hash: str | None = None
     """Hash of the panelist's PIN; protects blind rating on a shared laptop."""
+    public_key: str | None = None
+    """Their Ed25519 public key (base64): checks the ratings they sign on another laptop."""
+    sealed_key: str | None = None
+    """Their Ed25519 private key sealed under their PIN (see :mod:`formers_tui.store.signing`)."""
 
 
 class Note(SQLModel, table=True):

@@ -35,6 +35,7 @@ from formers_tui.errors import FormersError, NotFoundError, ValidationError
 from formers_tui.protocol.model import Domain, Protocol
 from formers_tui.store import fields
 from formers_tui.store import ratings as rating_store
+from formers_tui.store import signing
 from formers_tui.store.common import (
     get_interview,
     protocol_of,
@@ -176,7 +177,21 @@ def set_pin(
         current_pin is None or not pin_matches(current_pin, panelist.pin_hash)
     ):
         raise PinError(f"Give {panelist.name}'s current PIN to change it.")
-    _store_pin(session, interview, panelist, pin, actor=actor, how="set" if not had else "changed")
+    if not had and panelist.sealed_key is not None and not signing.opens(panelist, pin):
+        # The interview came from another laptop with the key sealed under their PIN there.
+        raise PinError(
+            f"{panelist.name}'s signing key came sealed under the PIN they chose on the "
+            "laptop this interview came from; use that PIN here too."
+        )
+    _store_pin(
+        session,
+        interview,
+        panelist,
+        pin,
+        actor=actor,
+        how="set" if not had else "changed",
+        current_pin=current_pin if had else pin,
+    )
 
 
 def reset_pin(
@@ -195,16 +210,44 @@ def reset_pin(
     if chair is None:
         raise ValidationError("This panel has no chair to authorise a PIN reset.")
     require_pin(session, interview_id=interview.id, panelist_id=chair.id, pin=chair_pin)
-    _store_pin(session, interview, panelist, pin, actor=actor, how=f"reset by {chair.name}")
+    _store_pin(
+        session,
+        interview,
+        panelist,
+        pin,
+        actor=actor,
+        how=f"reset by {chair.name}",
+        current_pin=None,
+    )
 
 
 def _store_pin(
-    session: Session, interview: Interview, panelist: Panelist, pin: str, *, actor: str, how: str
+    session: Session,
+    interview: Interview,
+    panelist: Panelist,
+    pin: str,
+    *,
+    actor: str,
+    how: str,
+    current_pin: str | None,
 ) -> None:
+    """Store the PIN's hash and seal the panelist's signing key under it.
+
+    The key pair is kept when ``current_pin`` opens it (a change of PIN, or
+    a first PIN on a laptop the sealed key came to); otherwise, as after a
+    chair's reset, a new pair is made.
+    """
+    before = panelist.public_key
+    if current_pin is not None and signing.opens(panelist, current_pin):
+        signing.reseal(panelist, current_pin, pin)
+    elif panelist.sealed_key is not None or panelist.public_key is None:
+        signing.make_keys(panelist, pin)
+    # else: a key registered by their first signed bundle lives on their own laptop.
     panelist.pin_hash = hash_pin(pin)
     session.add(panelist)
     touch(session, interview)
-    # The hash never enters the audit log: the log is kept forever and exported.
+    # Neither hash nor sealed key enters the audit log: it is kept forever and exported.
+    key = "kept" if before == panelist.public_key else ("made" if before is None else "replaced")
     record(
         session,
         interview,
@@ -213,7 +256,30 @@ def _store_pin(
         entity="panelist_pin",
         key=panelist.id,
         old=None,
-        new={"panelist": panelist.name, "pin": how},
+        new={
+            "panelist": panelist.name,
+            "pin": how,
+            "signing_key": key,
+            "public_key": panelist.public_key,
+        },
+    )
+
+
+def _ensure_keys(session: Session, interview: Interview, panelist: Panelist, pin: str) -> None:
+    """Give a panelist from before signing keys existed their key, now that their PIN is known."""
+    if panelist.public_key is not None or interview.status == Status.finalized:
+        return
+    signing.make_keys(panelist, pin)
+    session.add(panelist)
+    record(
+        session,
+        interview,
+        actor=panelist.name,
+        action="create",
+        entity="panelist_key",
+        key=panelist.id,
+        old=None,
+        new={"panelist": panelist.name, "public_key": panelist.public_key},
     )
 
 
@@ -227,15 +293,30 @@ def verify_pin(session: Session, *, interview_id: str, panelist_id: str, pin: st
 def require_pin(session: Session, *, interview_id: str, panelist_id: str, pin: str) -> Panelist:
     """The panelist, once ``pin`` is confirmed as theirs.
 
+    A panelist from before signing keys existed gets their key here, sealed
+    under this PIN; on a laptop their key came to in a whole-interview
+    bundle, the PIN that opens it becomes their PIN here (the caller
+    commits, as for any change).
+
     Raises:
         PinError: they have no PIN yet, or this is not it.
     """
     interview = get_interview(session, interview_id)
     panelist = panelist_of(session, interview.id, panelist_id)
+    if panelist.pin_hash is None and panelist.sealed_key is not None:
+        # The interview came from another laptop with their key sealed under their PIN.
+        if not signing.opens(panelist, pin):
+            raise PinError(f"Wrong PIN for {panelist.name}.")
+        if interview.status != Status.finalized:
+            _store_pin(
+                session, interview, panelist, pin, actor=panelist.name, how="set", current_pin=pin
+            )
+        return panelist
     if panelist.pin_hash is None:
         raise PinError(f"{panelist.name} has no PIN yet; set one first.")
     if not pin_matches(pin, panelist.pin_hash):
         raise PinError(f"Wrong PIN for {panelist.name}.")
+    _ensure_keys(session, interview, panelist, pin)
     return panelist
 
 

@@ -132,6 +132,7 @@ def test_bundle_round_trip_with_prompted_and_environment_passphrases(
 ) -> None:
     chair, laptop = tmp_path / "chair.db", tmp_path / "laptop.db"
     iid = new(db=chair)
+    set_pin(chair, iid, "Bo Ray", "4242")
     sent = tmp_path / "sent.bundle"
     exit_code, stdout, err = run(
         "--db",
@@ -156,7 +157,13 @@ def test_bundle_round_trip_with_prompted_and_environment_passphrases(
     exit_code, stdout, err = run("--db", str(laptop), "bundle", "import", str(sent))
     assert exit_code == 0 and "added to this store" in stdout, err
     back = tmp_path / "back.bundle"
-    set_pin(laptop, iid, "Bo Ray", "2468")
+    monkeypatch.setenv("FORMERS_PIN", "9999")
+    exit_code, _, err = run(
+        "--db", str(laptop), "bundle", "export", iid, "--panelist", "Bo Ray", "-o", str(back)
+    )
+    assert exit_code == 2 and "Wrong PIN" in err and not back.exists()
+    monkeypatch.delenv("FORMERS_PIN")
+    # Bo's key came sealed under the PIN Bo chose on the chair's laptop: the same PIN opens it.
     exit_code, stdout, err = run(
         "--db",
         str(laptop),
@@ -167,7 +174,7 @@ def test_bundle_round_trip_with_prompted_and_environment_passphrases(
         "Bo Ray",
         "-o",
         str(back),
-        input="2468\n",
+        input="4242\n",
     )
     assert exit_code == 0 and "0 ratings by Bo Ray" in stdout, err
     exit_code, stdout, _ = run("--db", str(chair), "bundle", "import", str(back), "--json")
@@ -182,6 +189,8 @@ def test_bundle_conflicts_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
     chair, laptop = tmp_path / "chair.db", tmp_path / "laptop.db"
     iid = new(db=chair)
+    set_pin(chair, iid, "Bo Ray", "4242")
+    monkeypatch.setenv("FORMERS_PIN", "4242")
     sent = tmp_path / "sent.bundle"
     assert run("--db", str(chair), "bundle", "export", iid, "-o", str(sent))[0] == 0
     assert run("--db", str(laptop), "bundle", "import", str(sent))[0] == 0
@@ -205,8 +214,6 @@ def test_bundle_conflicts_exit_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         finally:
             store.close()
     back = tmp_path / "back.bundle"
-    set_pin(laptop, iid, "Bo Ray", "2468")
-    monkeypatch.setenv("FORMERS_PIN", "2468")
     assert (
         run("--db", str(laptop), "bundle", "export", iid, "--panelist", "Bo Ray", "-o", str(back))[
             0

@@ -26,15 +26,17 @@ from formers_tui.exporting.bundle import (
     write_bundle,
 )
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import ratings
+from formers_tui.store import ratings, signing
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import DomainSubmission, Interview, Rating, RatingRevision, Status
 from formers_tui.store.store import Store
-from tests.conftest import make_interview
+from tests.conftest import PANEL, make_interview
 from tests.exporting.builders import snapshot
 from tests.exporting.conftest import open_copy
+from tests.store.test_panel import PINS, give_pins
 
 PASSPHRASE = "correct horse battery"
+NAMES = tuple(p.name for p in PANEL)
 UTC = timezone.utc  # noqa: UP017
 
 
@@ -42,6 +44,7 @@ UTC = timezone.utc  # noqa: UP017
 def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Derive keys at the schema's lowest cost: these tests are about the file, not scrypt."""
     monkeypatch.setattr(bundle_module, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(signing, "SCRYPT_N", 2**10)
 
 
 @pytest.fixture
@@ -97,12 +100,17 @@ def rate(store: Store, iid: str, name: str, values: dict[str, int | None], submi
         session.commit()
 
 
+PIN_OF = {name.casefold(): pin for name, pin in zip(NAMES, PINS, strict=True)}
+
+
 def export_bundle(store: Store, iid: str, out: Path, **kwargs: Any) -> dict[str, Any]:
-    """Write a bundle; a panelist's bundle as that panelist (their PIN taken as confirmed)."""
+    """Write a bundle; a panelist's bundle as that panelist, signed with their PIN."""
     who = kwargs.get("panelist")
     if who is not None and "reader_id" not in kwargs:
         names = {name.casefold(): pid for name, pid in panel_ids(store, iid).items()}
         kwargs["reader_id"] = names.get(who.casefold())
+    if who is not None:
+        kwargs.setdefault("pin", PIN_OF.get(who.casefold(), "0000"))
     with store.session() as session:
         return write_bundle(session, iid, out, **kwargs)
 
@@ -127,6 +135,7 @@ ALL = {"ONE-1": 2, "ONE-2": 3, "TWO-1": None, "THREE-1": 1}
 def shared(chair: Store, laptop: Store, mini_protocol: LoadedProtocol, tmp_path: Path) -> str:
     """An interview the chair created and sent (without ratings) to a panelist's laptop."""
     iid = make_interview(chair, mini_protocol)
+    give_pins(chair, iid)
     rate(chair, iid, "Dr. Ada Example", {"ONE-1": 3}, submit=False)
     export_bundle(chair, iid, tmp_path / "out.bundle", with_ratings=False)
     report = import_into(laptop, tmp_path / "out.bundle")

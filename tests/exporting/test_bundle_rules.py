@@ -22,11 +22,12 @@ from formers_tui.errors import ValidationError
 from formers_tui.exporting import bundle as bundle_module
 from formers_tui.exporting.bundle import BundleError, import_bundle, write_bundle
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import panel
+from formers_tui.store import panel, signing
 from formers_tui.store.models import (
     DomainSubmission,
     Interview,
     Outcome,
+    Panelist,
     Rating,
     SignOff,
     Status,
@@ -47,6 +48,7 @@ PIN_OF = dict(zip((ADA, SAM, PAT), PINS, strict=True))
 def cheap_key_derivation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keys at the lowest cost: these tests are about the rules, not scrypt."""
     monkeypatch.setattr(bundle_module, "SCRYPT_N", 2**10)
+    monkeypatch.setattr(signing, "SCRYPT_N", 2**10)
 
 
 @dataclass
@@ -82,7 +84,7 @@ class Laptops:
         path = self.folder / file
         with store.session() as session:
             reader = self.member(store, name).id  # as the panelist, PIN taken as confirmed
-            write_bundle(session, self.iid, path, panelist=name, reader_id=reader)
+            write_bundle(session, self.iid, path, panelist=name, reader_id=reader, pin=PIN_OF[name])
         return path
 
     def status(self, store: Store) -> Status:
@@ -300,6 +302,12 @@ def test_a_submission_without_its_ratings_is_refused(laptops: Laptops) -> None:
     path = laptops.bundle(laptops.laptop, SAM, "sam.bundle")
     payload = bundle_module.unseal(path.read_bytes())
     payload["ratings"] = [r for r in payload["ratings"] if r["indicator_id"] != "TWO-1"]
+    del payload["signature"]
+    with laptops.laptop.session() as session:
+        sam = session.get(Panelist, payload["panelist"]["id"])
+        assert sam is not None
+        data = signing.message(bundle_module.PANELIST_BUNDLE, bundle_module.canonical(payload))
+        payload["signature"] = signing.sign(sam, PIN_OF[SAM], data)
     before = rows(laptops.chair)
     with laptops.chair.session() as session, pytest.raises(BundleError, match="without"):
         bundle_module.merge_payload(session, payload)

@@ -72,7 +72,7 @@ def moved_back(doc: Doc) -> None:
 
 
 def moved_back_keeping_time(doc: Doc) -> None:
-    doc["status"] = "consensus"
+    doc["status"] = "rating"
 
 
 def no_consent(doc: Doc) -> None:

@@ -90,7 +90,14 @@ def test_pins_are_stored_as_salted_scrypt_hashes(store: Store, iid: str) -> None
         entries = session.exec(select(AuditEntry).where(AuditEntry.entity == "panelist_pin")).all()
         assert len(entries) == 3
         assert all("scrypt" not in (e.new or "") for e in entries)
-        assert json.loads(entries[0].new or "{}") == {"panelist": ada.name, "pin": "set"}
+        first = json.loads(entries[0].new or "{}")
+        assert first == {
+            "panelist": ada.name,
+            "pin": "set",
+            "signing_key": "made",
+            "public_key": ada.public_key,
+        }
+        assert all("v1$" not in (e.new or "") for e in entries), "no sealed key in the log"
 
 
 def test_unreadable_hashes_never_match() -> None:
