@@ -34,7 +34,6 @@ from formers_tui.exporting.field_checks import check_document_fields
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
-from formers_tui.store.capture import MAX_TEXT
 from formers_tui.store.common import keep_protocol, record
 from formers_tui.store.models import (
     Addendum,
@@ -262,17 +261,6 @@ def check_interview(doc: dict[str, Any], protocol: Protocol) -> None:
     check_record(doc)
 
 
-def _longest_text(value: Any) -> int:
-    """The length of the longest string anywhere in ``value``."""
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return max((_longest_text(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return max((_longest_text(v) for v in value), default=0)
-    return 0
-
-
 def check_record(doc: dict[str, Any]) -> None:
     """Refuse an interview document the application itself could never have written.
 
@@ -294,12 +282,6 @@ def check_record(doc: dict[str, Any]) -> None:
         raise ImportRefused(f"{label} has a panel of one; a panel needs at least {MIN_PANEL}.")
     if sum(1 for p in panel if p["is_chair"]) != 1:
         raise ImportRefused(f"{label}'s panel does not have exactly one chair.")
-    longest = _longest_text(doc)
-    if longest > MAX_TEXT:
-        raise ImportRefused(
-            f"{label} holds a text of {longest:,} characters; the most the app takes is "
-            f"{MAX_TEXT:,}."
-        )
     status = Status(doc["status"])
     signed = {s["panelist_id"] for s in doc["sign_offs"]}
     everyone = {p["id"] for p in panel}

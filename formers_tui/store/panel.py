@@ -33,9 +33,8 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import FormersError, NotFoundError, ValidationError
 from formers_tui.protocol.model import Domain, Protocol
-from formers_tui.store import fields
+from formers_tui.store import fields, signing
 from formers_tui.store import ratings as rating_store
-from formers_tui.store import signing
 from formers_tui.store.common import (
     get_interview,
     protocol_of,
