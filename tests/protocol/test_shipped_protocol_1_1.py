@@ -284,6 +284,7 @@ def test_evidence_is_rated_once(protocol: Protocol) -> None:
     assert "DIS-2" in protocol.indicator("REI-1").statement
     assert "APP-STA-2" in protocol.indicator("REI-3").statement
     assert "APP-CARE-2" in protocol.indicator("APP-CARE-1").statement
+    assert "REI-3" in protocol.indicator("APP-CARE-2").statement
     assert "RES-4" in protocol.indicator("RES-2").statement
     # The relational network is no longer confirmed at DIS-2's top level by REI-1's evidence.
     assert "several areas of life" not in protocol.indicator("DIS-2").anchors[3]
