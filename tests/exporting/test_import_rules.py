@@ -109,7 +109,12 @@ CASES: list[tuple[str, Callable[[Doc], Doc], Callable[[Doc], None], str]] = [
     ("consent not given", finalized, no_consent, "informed consent"),
     ("a panel of one", finalized, panel_of_one, "panel of one"),
     ("two chairs", open_one, two_chairs, "exactly one chair"),
-    ("a note over the limit", finalized, huge_note, "too long (200,001 characters; at most 200,000)"),
+    (
+        "a note over the limit",
+        finalized,
+        huge_note,
+        "too long (200,001 characters; at most 200,000)",
+    ),
     ("a rationale over the limit", open_one, huge_rationale, "at most 200,000"),
 ]
 
