@@ -244,12 +244,20 @@ class FormersApp(App[None]):
             self.action_lock()
 
     def action_lock(self) -> None:
-        """Cover the screen until the store passphrase is typed again."""
-        from formers_tui.tui.screens.lock import LockScreen
+        """Cover the screen until a panelist's PIN or the store passphrase is typed."""
+        from formers_tui.tui.screens.lock import Lockable, LockScreen, Unlocked
 
         if self.store is None or isinstance(self.screen, LockScreen):
             return
-        self.push_screen(LockScreen(self.store))
+        # The interview open under the lock, if any: its panelists may unlock with a PIN.
+        host = next((s for s in reversed(self.screen_stack) if isinstance(s, Lockable)), None)
+        quick = host.quick_unlock() if host is not None else None
+
+        def unlocked(who: Unlocked | None) -> None:
+            if host is not None and who is not None and host in self.screen_stack:  # type: ignore[comparison-overlap]
+                host.unlocked(who)
+
+        self.push_screen(LockScreen(self.store, quick), callback=unlocked)
 
     def on_unmount(self) -> None:
         if self.store is not None:
@@ -387,11 +395,18 @@ class FormersApp(App[None]):
     # -- app-wide actions ----------------------------------------------------
 
     def action_help(self) -> None:
-        """Show or hide the panel listing the keys of the current screen."""
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
-        else:
-            self.action_show_help_panel()
+        """Show every key of the current screen, grouped by task, then the app's own."""
+        from formers_tui.tui.screens.help import HelpScreen, all_groups
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(all_groups(self, self.screen)))
+
+    def action_home(self) -> None:
+        """Back to the interview list, closing the screens above it (each saves as it goes)."""
+        while len(self.screen_stack) > 1 and self.screen is not self.home:
+            self.pop_screen()
 
     def action_toggle_contrast(self) -> None:
         """Switch between the high-contrast theme and the one used before."""
@@ -424,6 +439,12 @@ class FormersApp(App[None]):
                 "Panel view",
                 "Ratings matrix, agreement, consensus and sign-off of the selected interview (v)",
                 self.home.action_panel,
+            )
+        else:
+            yield SystemCommand(
+                "Back to the list",
+                "Leave this screen for the interview list; the store stays open (Esc)",
+                self.action_home,
             )
         yield SystemCommand(
             "High contrast",

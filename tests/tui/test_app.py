@@ -18,6 +18,7 @@ from textual.widgets import Static
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store.store import Store
 from formers_tui.tui.app import HIGH_CONTRAST, FormersApp, make_app
+from formers_tui.tui.screens.help import HelpScreen, all_groups
 from tests.conftest import make_interview
 
 INTERVIEW_MODULE = "formers_tui.tui.screens.interview"
@@ -207,10 +208,25 @@ async def test_f1_shows_and_hides_the_keys(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("f1")
-        assert app.screen.query("HelpPanel")
+        assert isinstance(app.screen, HelpScreen)
         await pilot.press("f1")
         await pilot.pause()
-        assert not app.screen.query("HelpPanel")
+        assert app.screen is app.home
+
+
+def test_help_lists_the_apps_keys_first_grouped_by_task(store: Store) -> None:
+    """Finding: F1 listed editor keys before the app's own, and not ctrl+down."""
+    from formers_tui.tui.screens.interview import InterviewScreen
+
+    app = FormersApp(store_path=store.path)
+    groups = all_groups(app, InterviewScreen(store, "x"))
+    titles = [title for title, _ in groups]
+    assert titles[:4] == ["Move around", "Capture", "Rate (blind)", "Screen"]
+    assert titles[-1] == "Editing text"
+    rows = {what: keys for _, group in groups for keys, what in group}
+    assert rows["Capture a verbatim quote"] == "^t or f3"
+    assert rows["Scroll prompts down"].startswith("^↓")
+    assert rows["Back to the interview list"] == "esc"
 
 
 async def test_command_palette_offers_the_apps_actions(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.protocol.model import Protocol
@@ -137,12 +137,39 @@ async def test_rating_digit_picks_the_level(protocol: Protocol) -> None:
     async with host.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("3")
-        assert "Chosen: 3 · Clearly and consistently evident" in str(
+        assert "Level: 3 Clearly and consistently evident" in str(
             host.dialog.query_one("#rating-chosen", Static).content
         )
         assert isinstance(host.app.focused, TextArea)
         await pilot.press(*"3 or 4", "ctrl+s")  # digits in the rationale are text
     assert host.results == [NewRating(panelist_id="p1", value=3, rationale="3 or 4")]
+
+
+async def test_rating_words_are_never_levels(protocol: Protocol) -> None:
+    """Finding: a habitual Tab past the rationale, then words, must not change the level."""
+    host = Host(_rating_dialog(protocol, None))
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "tab")  # rationale, then on to Save
+        assert isinstance(host.app.focused, Button)
+        await pilot.press(*"o no 1", "ctrl+s")
+    assert host.results == [NewRating(panelist_id="p1", value=2, rationale="o no 1")]
+
+
+async def test_rating_level_is_shown_next_to_save(protocol: Protocol) -> None:
+    dialog = _rating_dialog(protocol, None)
+    host = Host(dialog)
+    async with host.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        chosen = dialog.query_one("#rating-chosen", Static)
+        assert "No level chosen" in str(chosen.content)
+        await pilot.press("down", "down")
+        assert "Level: 1" in str(chosen.content)
+        save = dialog.query_one("#dialog-submit", Button)
+        assert chosen.region.y == save.region.y  # on the Save row, on screen
+        assert chosen.region.right <= save.region.x
+        await pilot.press("enter", *"typed", "ctrl+s")
+    assert host.results == [NewRating(panelist_id="p1", value=1, rationale="typed")]
 
 
 async def test_rating_is_for_the_panelist_at_the_keyboard_only(protocol: Protocol) -> None:

@@ -9,16 +9,52 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 
 from formers_tui.errors import FormersError
 
 ResultT = TypeVar("ResultT")
+
+TEXT_FIELDS = (Input, TextArea)
+
+
+def hand_on(key: events.Key, focused: Widget) -> bool:
+    """Put a key typed for ``focused`` there; return whether it was taken."""
+    advance = getattr(focused, "advance", None)
+    if advance is not None and key.key == "enter":
+        advance()
+    elif isinstance(focused, Input):
+        if key.key == "backspace":
+            focused.action_delete_left()
+        elif key.is_printable and key.character:
+            focused.insert_text_at_cursor(key.character)
+        else:
+            return False
+    elif isinstance(focused, TextArea):
+        if key.key == "backspace":
+            focused.action_delete_left()
+        elif key.key == "enter":
+            focused.insert("\n")
+        elif key.is_printable and key.character:
+            focused.insert(key.character)
+        else:
+            return False
+    else:
+        return False
+    key.stop()
+    key.prevent_default()
+    return True
+
+
+def shown(widget: Widget) -> bool:
+    """Whether ``widget`` and every container around it are displayed."""
+    return all(node.display for node in widget.ancestors_with_self)
 
 
 class FormDialog(ModalScreen[ResultT | None]):
@@ -50,7 +86,7 @@ class FormDialog(ModalScreen[ResultT | None]):
         & .error { display: none; color: $error; text-style: bold; }
         & .error.-shown { display: block; }
         & .hint { color: $text-muted; }
-        & .buttons .hint { width: 1fr; }
+        & .buttons .hint { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
         & .buttons { height: auto; margin-top: 1; align-horizontal: right; }
         & .buttons Button { margin-left: 1; }
         & TextArea { height: 4; }
@@ -74,16 +110,70 @@ class FormDialog(ModalScreen[ResultT | None]):
         """The error line, the key hint and the save / cancel buttons."""
         yield Label(id="dialog-error", classes="error")
         with Horizontal(classes="buttons"):
+            yield from self.beside_buttons()
             yield Static(self.key_hint, classes="hint")
             yield Button(self.submit_label, id="dialog-submit", variant="primary", compact=True)
             if self.cancel_label:
                 yield Button(self.cancel_label, id="dialog-cancel", compact=True)
 
+    def beside_buttons(self) -> ComposeResult:
+        """What a dialog shows left of its key hint (e.g. the choice about to be saved)."""
+        yield from ()
+
     def show_error(self, sentence: str | None) -> None:
-        """Show ``sentence`` under the form, or clear the error with ``None``."""
+        """Show ``sentence`` under the form, or clear the error with ``None``.
+
+        The form may be taller than a small terminal: the sentence is
+        scrolled into view, or it would be said where nobody can see it.
+        """
         label = self.query_one("#dialog-error", Label)
         label.update(sentence or "")
         label.set_class(bool(sentence), "-shown")
+        if sentence:
+            self.call_after_refresh(self._show_error_line)
+
+    def _show_error_line(self) -> None:
+        for label in self.query("#dialog-error"):
+            # The buttons are under the error: bring both into view.
+            for row in self.query(".buttons"):
+                row.scroll_visible(animate=False, immediate=True)
+            label.scroll_visible(animate=False, immediate=True)
+
+    def choice_moved(self, choices: OptionList) -> None:
+        """The highlight of ``choices`` moved; fields that depend on it follow at once.
+
+        (The ``OptionHighlighted`` message comes later, after keys typed meanwhile.)
+        """
+
+    def advance_from(self, field: Widget) -> None:
+        """Enter in ``field``: the next field to type in, or save from the last one."""
+        chain = self.focus_chain
+        later = chain[chain.index(field) + 1 :] if field in chain else []
+        following = next((f for f in later if isinstance(f, TEXT_FIELDS) and shown(f)), None)
+        if following is not None:
+            self.set_focus(following)
+        elif isinstance(field, OptionList):
+            self.focus_next()
+        else:
+            self.action_submit()
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that bubbled up here while a text field has the cursor was meant for it.
+
+        Typed words never act as commands: a printable key that reaches the
+        dialog from a button goes to the last text field, where it was meant.
+        """
+        focused = self.focused
+        if isinstance(focused, TEXT_FIELDS) and event.key != "escape":
+            hand_on(event, focused)
+        elif isinstance(focused, Button) and event.is_printable and event.character not in (
+            None,
+            " ",
+        ):
+            fields = [f for f in self.focus_chain if isinstance(f, TEXT_FIELDS) and shown(f)]
+            if fields:
+                self.set_focus(fields[-1])
+                hand_on(event, fields[-1])
 
     def result(self) -> ResultT:
         """Build the result from the fields.

@@ -3,6 +3,11 @@
 The dialog rates for the panelist at the keyboard only (whose PIN the
 interview screen has confirmed) and shows only their own rating; switching
 panelist happens outside it, behind the next panelist's PIN.
+
+The level is chosen in its own list: a digit (or ``o``) picks a level only
+while that list has the cursor, so words typed in the rationale, or after
+tabbing past it, are never read as levels. The level about to be saved is
+repeated next to the Save button.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Label, OptionList, Static, TextArea
@@ -22,6 +26,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import Indicator, Scale
 from formers_tui.store.models import Rating
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import ChoiceList, FormTextArea
 
 OMIT = "omit"
 """Option id of the omit choice; level options use their value as id."""
@@ -45,12 +50,9 @@ def _choice(key: str, label: str, anchor: str) -> Content:
 
 
 class RatingDialog(FormDialog[NewRating]):
-    """Pick a level with its digit key (anchors beside each), or omit, then say why."""
+    """Pick a level in its list (digit keys there, anchors beside each), then say why."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(d), f"pick('{d}')", f"Level {d}", show=False) for d in range(10)),
-        Binding("o,minus", "pick('omit')", "Omit", show=False),
-    ]
+    key_hint: ClassVar[str] = "ctrl+s save · esc"
 
     DEFAULT_CSS = """
     RatingDialog {
@@ -58,7 +60,7 @@ class RatingDialog(FormDialog[NewRating]):
         & #rating-who > Label { width: auto; color: $text-muted; }
         & #rating-levels { height: auto; max-height: 45vh; }
         & #rating-rationale { height: 3; }
-        & #rating-chosen { color: $accent; text-style: bold; }
+        & #rating-chosen { width: auto; color: $accent; text-style: bold; margin-right: 2; }
     }
     """
 
@@ -98,7 +100,10 @@ class RatingDialog(FormDialog[NewRating]):
                         id="rating-submitted",
                     )
             keys = "/".join(str(v) for v in self._scale.values)
-            yield Label(f"Level ({keys}, or o to omit; anchors beside each)", classes="field")
+            yield Label(
+                f"Level (↑↓ and enter, or {keys}; o to omit; anchors beside each)",
+                classes="field",
+            )
             options = [
                 Option(
                     _choice(
@@ -113,13 +118,14 @@ class RatingDialog(FormDialog[NewRating]):
             options.append(
                 Option(_choice("o", self._scale.omit_label, self._scale.omit_meaning), id=OMIT)
             )
-            yield OptionList(*options, id="rating-levels", compact=True)
-            yield Static("", id="rating-chosen")
+            shortcuts = {str(v): str(v) for v in self._scale.values} | {"o": OMIT, "minus": OMIT}
+            yield ChoiceList(*options, id="rating-levels", compact=True, shortcuts=shortcuts)
             yield Label("Rationale (what you heard or saw that supports it)", classes="field")
-            yield TextArea(
-                id="rating-rationale", soft_wrap=True, tab_behavior="focus", compact=True
-            )
+            yield FormTextArea(id="rating-rationale")
             yield from self.buttons()
+
+    def beside_buttons(self) -> ComposeResult:
+        yield Static("", id="rating-chosen")
 
     def on_mount(self) -> None:
         self._fill(self._current)
@@ -148,11 +154,11 @@ class RatingDialog(FormDialog[NewRating]):
     def _show_choice(self) -> None:
         chosen = self._chosen_id()
         if chosen is None:
-            text = "Nothing chosen yet"
+            text = "No level chosen"
         elif chosen == OMIT:
-            text = f"Chosen: {self._scale.omit_label}"
+            text = f"Level: {self._scale.omit_label}"
         else:
-            text = f"Chosen: {chosen} · {self._scale.level(int(chosen)).label}"
+            text = f"Level: {chosen} {self._scale.level(int(chosen)).label}"
         self.query_one("#rating-chosen", Static).update(text)
 
     def _chosen_id(self) -> str | None:
@@ -161,19 +167,12 @@ class RatingDialog(FormDialog[NewRating]):
             return None
         return levels.get_option_at_index(levels.highlighted).id
 
-    def action_pick(self, option_id: str) -> None:
-        """A digit picks that level, ``o`` omits; then the rationale is next."""
-        if self._highlight(option_id):
-            self._show_choice()
-            self.query_one("#rating-rationale", TextArea).focus()
+    def choice_moved(self, choices: OptionList) -> None:
+        self._show_choice()
 
     @on(OptionList.OptionHighlighted, "#rating-levels")
     def _highlighted(self) -> None:
         self._show_choice()
-
-    @on(OptionList.OptionSelected, "#rating-levels")
-    def _selected(self) -> None:
-        self.query_one("#rating-rationale", TextArea).focus()
 
     def result(self) -> NewRating:
         chosen = self._chosen_id()

@@ -28,41 +28,11 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker
 
 from formers_tui.errors import FormersError
-from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.base import FormDialog, hand_on
 from formers_tui.tui.workers import DB, post_result, user_error
 
 FormT = TypeVar("FormT")
 DoneT = TypeVar("DoneT")
-
-
-TEXT_FIELDS = (Input, TextArea)
-
-
-def hand_on(key: events.Key, focused: Widget) -> bool:
-    """Put a key typed for ``focused`` there; return whether it was taken."""
-    if isinstance(focused, FormInput) and key.key == "enter":
-        focused.advance()
-    elif isinstance(focused, Input):
-        if key.key == "backspace":
-            focused.action_delete_left()
-        elif key.is_printable and key.character:
-            focused.insert_text_at_cursor(key.character)
-        else:
-            return False
-    elif isinstance(focused, TextArea):
-        if key.key == "backspace":
-            focused.action_delete_left()
-        elif key.key == "enter":
-            focused.insert("\n")
-        elif key.is_printable and key.character:
-            focused.insert(key.character)
-        else:
-            return False
-    else:
-        return False
-    key.stop()
-    key.prevent_default()
-    return True
 
 
 def route_key(widget: Widget, event: events.Key) -> bool:
@@ -85,7 +55,15 @@ def route_key(widget: Widget, event: events.Key) -> bool:
 
 
 class FormInput(Input):
-    """A one-line field whose Enter moves on at once, and which hands on late keys."""
+    """A one-line field whose Enter moves on at once, and which hands on late keys.
+
+    Focus does not select the text: a key handed on just before the focus
+    arrives would otherwise be selected and replaced by the next one.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("select_on_focus", False)
+        super().__init__(*args, **kwargs)
 
     async def _on_key(self, event: events.Key) -> None:
         if route_key(self, event):
@@ -104,7 +82,7 @@ class FormInput(Input):
     def advance(self) -> None:
         """Move to the next field, or save when this is the last one."""
         screen = self.screen
-        if isinstance(screen, StoreFormDialog):
+        if isinstance(screen, FormDialog):
             screen.advance_from(self)
         else:
             self.post_message(self.Submitted(self, self.value))
@@ -123,7 +101,10 @@ class FormTextArea(TextArea):
 
 
 class ChoiceList(OptionList):
-    """A list whose Enter (or a shortcut key) chooses and moves to the next field at once."""
+    """A list whose Enter (or a shortcut key) chooses and moves to the next field at once.
+
+    Any other character typed in the list was meant for the next field, and goes there.
+    """
 
     def __init__(
         self, *options: Option, shortcuts: Mapping[str, str] | None = None, **kwargs: Any
@@ -164,23 +145,26 @@ class ChoiceList(OptionList):
                 self._moved()
             self.action_select()
             return
+        screen = self.screen
+        if isinstance(screen, FormDialog) and event.is_printable and event.character:
+            # Typing in a list means the next field: a PIN typed before Enter on the name.
+            screen.advance_from(self)
+            focused = screen.focused
+            if focused is not None and focused is not self:
+                hand_on(event, focused)
+                return
         await super()._on_key(event)
 
     def _moved(self) -> None:
         screen = self.screen
-        if isinstance(screen, StoreFormDialog):
+        if isinstance(screen, FormDialog):
             screen.choice_moved(self)
 
     def action_select(self) -> None:
         super().action_select()
         screen = self.screen
-        if self.highlighted is not None and isinstance(screen, StoreFormDialog):
+        if self.highlighted is not None and isinstance(screen, FormDialog):
             screen.advance_from(self)
-
-
-def shown(widget: Widget) -> bool:
-    """Whether ``widget`` and every container around it are displayed."""
-    return all(node.display for node in widget.ancestors_with_self)
 
 
 class StoreFormDialog(FormDialog[DoneT], Generic[FormT, DoneT]):
@@ -257,26 +241,3 @@ class StoreFormDialog(FormDialog[DoneT], Generic[FormT, DoneT]):
             self._set_busy(False)
             self.show_error(str(error))
 
-    def choice_moved(self, choices: OptionList) -> None:
-        """The highlight of ``choices`` moved; fields that depend on it follow at once.
-
-        (The ``OptionHighlighted`` message comes later, after keys typed meanwhile.)
-        """
-
-    def advance_from(self, field: Widget) -> None:
-        """Enter in ``field``: the next field to type in, or save from the last one."""
-        chain = self.focus_chain
-        later = chain[chain.index(field) + 1 :] if field in chain else []
-        following = next((f for f in later if isinstance(f, TEXT_FIELDS) and shown(f)), None)
-        if following is not None:
-            self.set_focus(following)
-        elif isinstance(field, OptionList):
-            self.focus_next()
-        else:
-            self.action_submit()
-
-    def on_key(self, event: events.Key) -> None:
-        """A key that bubbled up here while a text field has the cursor was meant for it."""
-        focused = self.focused
-        if isinstance(focused, TEXT_FIELDS) and event.key != "escape":
-            hand_on(event, focused)

@@ -641,11 +641,10 @@ class HomeScreen(Screen[None]):
         self.app.exit()
 
     def action_help(self) -> None:
-        """Show or hide the keys."""
-        if self.query("HelpPanel"):
-            self.app.action_hide_help_panel()
-        else:
-            self.app.action_show_help_panel()
+        """Show the keys (as F1 does)."""
+        help_ = getattr(self.app, "action_help", None)
+        if help_ is not None:
+            help_()
 
     def action_resume(self) -> None:
         """Open the most recently changed interview that is not finalized."""

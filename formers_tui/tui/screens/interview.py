@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import ClassVar
 
 from sqlmodel import Session
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
@@ -49,7 +50,10 @@ from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDial
 from formers_tui.tui.dialogs.script import ScriptDialog
 from formers_tui.tui.dialogs.submit import SubmitDialog
 from formers_tui.tui.dialogs.timeline import TimelineDialog
+from formers_tui.tui.screens.lock import QuickUnlock, Unlocked, pin_holders
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
+from formers_tui.tui.widgets.capture_strip import CaptureStrip
+from formers_tui.tui.widgets.domain_clock import DomainClock
 from formers_tui.tui.widgets.flag_banner import FlagBanner
 from formers_tui.tui.widgets.formatting import duration, local
 from formers_tui.tui.widgets.indicator_view import IndicatorDetails, IndicatorView
@@ -77,6 +81,9 @@ TIME_FLUSH_SECONDS = 30.0
 """Hand accrued domain time to the autosave at least this often, even when nobody types."""
 
 RESOLVE_KEY = "f10"
+
+REFUSED_SECONDS = 8.0
+"""How long the read-only line says a change was refused before it reads as before."""
 
 
 def _utc_now() -> datetime:
@@ -190,27 +197,43 @@ class InterviewScreen(Screen[None]):
     # could land in the next indicator's notes. These keys bubble up from the editor
     # in the order they were typed.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+f,f2", "flag", "Flag", tooltip="Raise a safety flag"),
+        # Shown in the footer, in this order: what a panel needs during the interview
+        # fits in 80 columns; F1 lists every key, grouped by task.
+        Binding("escape", "leave", "List", tooltip="Back to the interview list"),
         Binding("ctrl+t,f3", "quote", "Quote", tooltip="Capture a verbatim quote"),
-        Binding("ctrl+n,alt+down", "next", "Next", tooltip="Next indicator"),
-        Binding("ctrl+o,alt+up", "previous", "Prev", tooltip="Previous indicator"),
-        Binding("ctrl+g,f9", "jump", "Go to", tooltip="Go to any indicator"),
-        Binding("ctrl+r,f5", "rate", "Rate", tooltip="Rate this indicator"),
-        Binding("ctrl+l,f4", "evidence", "Evidence", tooltip="Add collateral evidence"),
+        Binding("ctrl+l,f4", "evidence", "Evid", tooltip="Add collateral evidence"),
         Binding("f8", "timeline", "Timeline", tooltip="Timeline facts"),
-        Binding(RESOLVE_KEY, "resolve", "Resolve flag", tooltip="Resolve a safety flag"),
-        Binding("f6", "switch_panelist", "Panelist", tooltip="Switch the panelist who rates (PIN)"),
+        Binding("ctrl+f,f2", "flag", "Flag", tooltip="Raise a safety flag"),
+        # The banner of open flags names this key.
+        Binding(RESOLVE_KEY, "resolve", "Resolve", show=False, tooltip="Resolve a safety flag"),
+        # F6 is named in the title line instead ("F6: who rates"), which has the room.
+        Binding(
+            "f6",
+            "switch_panelist",
+            "Who",
+            show=False,
+            tooltip="Say who rates: switch the panelist (their PIN)",
+        ),
+        Binding("ctrl+r,f5", "rate", "Rate", tooltip="Rate this indicator"),
         Binding(
             "ctrl+u,alt+s", "submit_domain", "Submit", tooltip="Submit my ratings of this domain"
         ),
-        Binding("ctrl+b", "panel_view", "Panel view", show=False, tooltip="Open the panel view"),
+        Binding("ctrl+b", "panel_view", "Panel", tooltip="Open the panel view"),
+        Binding("ctrl+n,alt+down", "next", "Next", show=False, tooltip="Next indicator"),
+        Binding("ctrl+o,alt+up", "previous", "Prev", show=False, tooltip="Previous indicator"),
+        Binding("ctrl+g,f9", "jump", "Go to", show=False, tooltip="Go to any indicator"),
         Binding(
             "ctrl+backslash",
             "toggle_navigator",
             "Show/hide navigator",
             show=False,
         ),
-        Binding("ctrl+down,alt+pagedown", "scroll_prompts(1)", "Scroll prompts down", show=False),
+        Binding(
+            "ctrl+down,alt+pagedown",
+            "scroll_prompts(1)",
+            "Scroll prompts down",
+            show=False,
+        ),
         Binding("ctrl+up,alt+pageup", "scroll_prompts(-1)", "Scroll prompts up", show=False),
         Binding("ctrl+s", "save_now", "Save now", show=False),
         # Changes refused on a finalized interview say so instead of doing nothing.
@@ -220,6 +243,14 @@ class InterviewScreen(Screen[None]):
             show=False,
         ),
     ]
+
+    KEY_GROUPS: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = (
+        ("Move around", ("next", "previous", "jump", "scroll_prompts(1)", "scroll_prompts(-1)")),
+        ("Capture", ("quote", "evidence", "timeline", "flag", "resolve", "save_now")),
+        ("Rate (blind)", ("switch_panelist", "rate", "submit_domain", "panel_view")),
+        ("Screen", ("toggle_navigator", "leave")),
+    )
+    """The screen's keys as the help screen (F1) groups them."""
 
     @dataclass
     class Loaded(Message):
@@ -276,8 +307,7 @@ class InterviewScreen(Screen[None]):
         """Timeline values as last typed (valid ones; the store has them or soon will)."""
         self._timeline_drafts: dict[str, str] = {}
         """Timeline text that is not valid yet, kept so nothing typed is lost."""
-        self._seconds: dict[str, float] = {}
-        self._segment_start = 0.0
+        self._time = DomainClock(clock)
         self._last_time_bank = time.monotonic()
         self._shown_elapsed = ""
         self._shown_progress = ""
@@ -287,9 +317,11 @@ class InterviewScreen(Screen[None]):
         # Widgets kept by reference: the final save runs while the DOM is being torn down.
         self._banner = FlagBanner(RESOLVE_KEY, id="flags")
         self._view = IndicatorView(id="indicator")
+        self._strip = CaptureStrip(id="captured")
         self._editor = NotesEditor(id="notes")
         self._status = StatusLine(id="status")
         self._navigator: Navigator | None = None
+        self._refused_timer: Timer | None = None
 
     # ---------------------------------------------------------------- layout
 
@@ -300,9 +332,10 @@ class InterviewScreen(Screen[None]):
         with Horizontal(id="interview-body"):
             with Vertical(id="interview-main"):
                 yield self._view
+                yield self._strip
                 yield self._editor
         yield self._status
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._load()
@@ -312,6 +345,11 @@ class InterviewScreen(Screen[None]):
     def is_loaded(self) -> bool:
         """Whether the interview has been read and is on screen."""
         return self._navigator is not None and self._records is not None
+
+    @property
+    def rater_id(self) -> str:
+        """The panelist rating now (their PIN confirmed); "" for nobody."""
+        return self._panelist_id
 
     @property
     def has_unsaved_changes(self) -> bool:
@@ -353,11 +391,14 @@ class InterviewScreen(Screen[None]):
         self._read_only = read_only
         self._notes = dict(opened.notes)
         self._timeline = dict(opened.records.timeline)
-        self._seconds = dict(opened.domain_seconds)
+        self._time = DomainClock(self._clock, opened.domain_seconds)
         self._panelist_id = opened.records.panelist_id
         current = opened.current_indicator
         self._indicator_id = current if current in ids else ids[0]
-        self._segment_start = self._clock()
+        if read_only:
+            self._time.stop()
+        else:
+            self._time.run(protocol.domain_of(self._indicator_id).id)
         self._refresh_title()
         self._editor.hold(
             self._indicator_id, self._notes.get(self._indicator_id, ""), read_only=read_only
@@ -383,11 +424,11 @@ class InterviewScreen(Screen[None]):
             return
         chair = opened.chair
         facts = [
-            f"interview {opened.interview_date.isoformat()}",
+            opened.interview_date.isoformat(),
             f"chair {chair.name}" if chair else "no chair",
         ]
         if self._panelist_id:
-            facts.append(f"rating as {self._panelist_name(self._panelist_id)}")
+            facts.append(f"rating: {self._panelist_name(self._panelist_id)} (F6 switch)")
         elif not self._read_only:
             facts.append("F6: who rates")
         self.query_one("#interview-title", Static).update(
@@ -422,9 +463,9 @@ class InterviewScreen(Screen[None]):
             return
         if indicator_id != self._indicator_id:
             self._take_notes()
-            if self._domain(indicator_id).id != self._domain(self._indicator_id).id:
-                self._bank_time()
             self._indicator_id = indicator_id
+            if not self._time.stopped:
+                self._write_time(self._time.run(self._domain(indicator_id).id))
             if self._saver is not None:
                 self._saver.current(indicator_id)
             self._editor.hold(
@@ -448,6 +489,31 @@ class InterviewScreen(Screen[None]):
                 "This is the last indicator." if offset > 0 else "This is the first indicator.",
                 timeout=2,
             )
+
+    def action_leave(self) -> None:
+        """Back to the interview list; everything typed is saved as the screen closes."""
+        if self.app.screen is not self:
+            return
+        self._take_notes()
+        self.dismiss()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing anywhere but the notes goes into the notes: nothing typed is lost.
+
+        The navigator and the prompts can hold the cursor (by mouse, or Shift+Tab);
+        a character typed there was meant for the notes.
+        """
+        if (
+            self._read_only
+            or self.focused is self._editor
+            or not event.is_printable
+            or not event.character
+        ):
+            return
+        event.stop()
+        event.prevent_default()
+        self._editor.focus()
+        self._editor.insert(event.character)
 
     def action_next(self) -> None:
         """Go to the next indicator."""
@@ -626,26 +692,19 @@ class InterviewScreen(Screen[None]):
     def _bank_time(self) -> None:
         """Hand the time spent on the current domain since the last bank to the autosave."""
         self._last_time_bank = time.monotonic()
-        if self._opened is None or not self._indicator_id or self._saver is None:
+        if self._saver is None:
             return
-        now = self._clock()
-        spent = now - self._segment_start
-        self._segment_start = now
-        if spent <= 0:
-            return
-        domain_id = self._domain(self._indicator_id).id
-        self._seconds[domain_id] = self._seconds.get(domain_id, 0.0) + spent
-        self._saver.time_spent(domain_id, spent)
+        self._write_time(self._time.bank())
+
+    def _write_time(self, spent: tuple[str, float] | None) -> None:
+        if spent is not None and self._saver is not None:
+            self._saver.time_spent(*spent)
 
     def _refresh_elapsed(self) -> None:
         if self._opened is None or not self._indicator_id:
             return
-        live = 0.0 if self._read_only else max(0.0, self._clock() - self._segment_start)
         domain = self._domain(self._indicator_id)
-        text = (
-            f"time {duration(sum(self._seconds.values()) + live)}"
-            f" · domain {duration(self._seconds.get(domain.id, 0.0) + live)}"
-        )
+        text = f"time {duration(self._time.total())} · domain {duration(self._time.of(domain.id))}"
         if text != self._shown_elapsed:
             self._shown_elapsed = text
             self._status.show_elapsed(text)
@@ -707,8 +766,10 @@ class InterviewScreen(Screen[None]):
             return
         total = len(indicators)
         noted = sum(1 for i in indicators if self._notes.get(i.id, "").strip())
-        rated = sum(1 for i in indicators if i.id in self._my_ratings())
-        text = f"notes {noted}/{total} · rated {rated}/{total}"
+        text = f"notes {noted}/{total}"
+        if self._panelist_id:  # nobody's ratings are shown until someone types their PIN
+            rated = sum(1 for i in indicators if i.id in self._my_ratings())
+            text += f" · rated {rated}/{total}"
         if records.open_flags:
             text += f" · ⚑ {len(records.open_flags)}"
         if text != self._shown_progress:
@@ -723,6 +784,10 @@ class InterviewScreen(Screen[None]):
         indicator = protocol.indicator(self._indicator_id)
         domain = protocol.domain_of(indicator.id)
         ids = [i.id for i in protocol.asking_order()]
+        quotes = [q for q in records.quotes if q.indicator_id == indicator.id]
+        evidence = [(e, ids_) for e, ids_ in records.evidence if indicator.id in ids_]
+        flags = [f for f in records.open_flags if f.indicator_id == indicator.id]
+        self._strip.show(quotes, [e for e, _ in evidence], flags)
         self._view.show(
             IndicatorDetails(
                 indicator=indicator,
@@ -734,8 +799,8 @@ class InterviewScreen(Screen[None]):
                 rater=self._panelist_name(self._panelist_id) if self._panelist_id else "",
                 rating=self._my_ratings().get(indicator.id),
                 domain_submitted=domain.id in self._my_submitted(),
-                quotes=[q for q in records.quotes if q.indicator_id == indicator.id],
-                evidence=[(e, ids_) for e, ids_ in records.evidence if indicator.id in ids_],
+                quotes=quotes,
+                evidence=evidence,
             )
         )
 
@@ -939,7 +1004,9 @@ class InterviewScreen(Screen[None]):
 
     # ------------------------------------------------------------ panelists
 
-    def _choose_panelist(self, then: Callable[[], object] | None = None) -> None:
+    def _choose_panelist(
+        self, then: Callable[[], object] | None = None, *, title: str = "Who is rating?"
+    ) -> None:
         """Ask who is at the keyboard (their PIN, or a first PIN chosen twice)."""
         opened = self._opened
         if opened is None:
@@ -964,7 +1031,7 @@ class InterviewScreen(Screen[None]):
                 self._store,
                 opened.interview_id,
                 panel=choices,
-                title="Who is rating?",
+                title=title,
                 purpose=(
                     "Ratings are blind: each panelist sees only their own until they submit. "
                     "Pass the laptop, choose yourself and type your PIN."
@@ -982,6 +1049,28 @@ class InterviewScreen(Screen[None]):
         if self._records is not None:  # hides the previous rater's ratings at once
             self._apply_records(self._records)
         self._reload_records(self._opened.interview_id, panelist_id)
+
+    def quick_unlock(self) -> QuickUnlock | None:
+        """The app is locking: nobody rates until someone unlocks; who may, with a PIN."""
+        opened = self._opened
+        if opened is None:
+            return None
+        panel = tuple(
+            PanelistChoice(
+                p.id, p.name, p.pin_hash is not None or p.id in self._pins_set, p.is_chair
+            )
+            for p in opened.panel
+        )
+        active = self._panelist_id
+        self._set_panelist("")
+        return QuickUnlock(opened.interview_id, pin_holders(panel), active)
+
+    def unlocked(self, who: Unlocked) -> None:
+        """Unlocked: by a PIN, that panelist rates now; by the passphrase, ask who does."""
+        if who.panelist_id is not None:
+            self._set_panelist(who.panelist_id)
+        elif self._opened is not None and not self._read_only:
+            self._choose_panelist(title="Who is rating now?")
 
     def action_switch_panelist(self) -> None:
         """Pass the laptop: the next panelist proves who they are with their PIN."""
@@ -1049,6 +1138,7 @@ class InterviewScreen(Screen[None]):
         if self._opened is None:
             return
         self._before_dialog()
+        self._bank_time()  # written now: time in the panel view may end in a finalized record
         self._in_panel_view = True
         self.app.push_screen(
             PanelScreen(self._store, self._opened.interview_id, viewer_id=self._panelist_id or None)
@@ -1058,6 +1148,9 @@ class InterviewScreen(Screen[None]):
         """Say why a change is refused: the interview is finalized."""
         self.notify(LOCKED, severity="warning", timeout=6)
         self.query_one("#read-only-line", Static).update(f"Refused: {LOCKED}")
+        if self._refused_timer is not None:
+            self._refused_timer.stop()
+        self._refused_timer = self.set_timer(REFUSED_SECONDS, self._refresh_title)
 
     @on(StatusRead)
     def _status_read(self, message: StatusRead) -> None:
@@ -1095,6 +1188,7 @@ class InterviewScreen(Screen[None]):
             if problem is not None:
                 self.notify(f"NOT SAVED (finalized meanwhile): {problem}", severity="error")
             saver.remove()
+        self._time.stop()  # shown as it was, never written
         self._opened = replace(self._opened, status=Status.finalized, finalized_at=finalized_at)
         self._read_only = True
         self._editor.hold(

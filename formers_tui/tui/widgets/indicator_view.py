@@ -206,8 +206,8 @@ def _evidence_item(item: Evidence, linked: Sequence[str], current: str) -> Item:
     )
 
 
-class IndicatorView(VerticalScroll, can_focus=True):
-    """A scrollable column with the current indicator (focus it to scroll by keyboard)."""
+class IndicatorView(VerticalScroll, can_focus=False):
+    """A scrollable column with the current indicator; ctrl+down and ctrl+up scroll it."""
 
     DEFAULT_CSS = """
     IndicatorView {
