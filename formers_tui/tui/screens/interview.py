@@ -347,6 +347,11 @@ class InterviewScreen(Screen[None]):
         return self._navigator is not None and self._records is not None
 
     @property
+    def interview_id(self) -> str:
+        """The interview's full id once read; what was asked for until then."""
+        return self._opened.interview_id if self._opened else self._requested_id
+
+    @property
     def rater_id(self) -> str:
         """The panelist rating now (their PIN confirmed); "" for nobody."""
         return self._panelist_id
