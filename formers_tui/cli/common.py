@@ -115,7 +115,12 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 
 
 def friendly(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`FormersError` (or an OS error) into one line and a non-zero exit."""
+    """Turn a :class:`FormersError`, an OS error or a store failure into one line and an exit code.
+
+    A failure of the store or the disk (a read-only folder, a full disk, a
+    locked file) gets its sentence from :mod:`formers_tui.store.failures`;
+    anything else is a bug and keeps its traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -128,6 +133,13 @@ def friendly(func: Callable[P, R]) -> Callable[P, R]:
         except OSError as exc:
             where = f" ({exc.filename})" if exc.filename else ""
             raise fail(f"{exc.strerror or exc}{where}.", 1) from None
+        except Exception as exc:
+            from formers_tui.store.failures import describe_store_failure
+
+            sentence = describe_store_failure(exc)
+            if sentence is None:
+                raise
+            raise fail(sentence.rstrip(".") + ".", 1) from None
 
     return wrapper
 

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, event
 
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
 from formers_tui.store.errors import StoreError as StoreError  # raised here, named there
-from formers_tui.store.errors import WrongPassphrase
+from formers_tui.store.errors import StoreReadOnly, WrongPassphrase
 
 if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
@@ -96,6 +96,12 @@ def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None)
         original = getattr(exc, "orig", exc)
         if key is not None and "not a database" in str(original):
             raise WrongPassphrase(f"Wrong passphrase for the store at {path}.") from None
+        reason = str(original).lower()
+        if "readonly" in reason or "read-only" in reason or "unable to open" in reason:
+            raise StoreReadOnly(
+                f"The store at {path} cannot be written: the file or its folder is "
+                "read-only, or you lack permission."
+            ) from None
         if (
             isinstance(original, sqlite3.DatabaseError)
             or "DatabaseError" in type(original).__name__

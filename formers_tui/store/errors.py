@@ -15,3 +15,9 @@ class StoreError(FormersError):
 
 class WrongPassphrase(StoreError):
     """The passphrase does not open the encrypted store."""
+
+
+class StoreReadOnly(StoreError):
+    """The store (or its folder) cannot be written."""
+
+    exit_code = 1

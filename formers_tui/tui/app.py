@@ -38,10 +38,13 @@ from formers_tui.tui.screens.home import HomeScreen
 from formers_tui.tui.workers import DB, post_result, user_error
 
 BACKUP_DELAY = 3.0
+READ_ONLY_RETRY_SECONDS = 3.0
+"""How often a read-only store is tried again at start-up."""
 """Seconds after the store opens before the day's backup starts (the list loads first)."""
 
 if TYPE_CHECKING:
     from formers_tui.protocol.registry import Catalogue
+    from formers_tui.store.crypto import StoreKey
     from formers_tui.store.early_key import PendingKey
     from formers_tui.store.store import Store
 
@@ -161,6 +164,9 @@ class FormersApp(App[None]):
         self._passphrase = passphrase if passphrase is not None else passphrase_from_environment()
         self._encrypted = False
         self._early_key = early_key
+        self._retry_open: tuple[str | None, StoreKey | None] | None = None
+        """What opened the store, kept while it is read-only so it can be tried again."""
+        self._read_only_at_start = False
         self._prepared: Catalogue | None = None
         self._preparing = threading.Lock()
         self.open_on_start = open_interview
@@ -292,26 +298,35 @@ class FormersApp(App[None]):
             return catalogue
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
-    def open_store(self, passphrase: str | None = None) -> None:
+    def open_store(self, passphrase: str | None = None, key: StoreKey | None = None) -> None:
         """Open (create, migrate) the store and load the protocols, off the UI thread.
 
         Key derivation for an encrypted store is deliberately slow, another
         reason this never runs on the interface thread; it runs on a thread
         of its own while the store's modules are imported.
+
+        Args:
+            passphrase: the store's passphrase, when known.
+            key: its key, already derived (a retry after a read-only store).
         """
         from formers_tui.store.early_key import derive_early
 
         pending, self._early_key = self._early_key, None  # the first opening only
-        if pending is None:
+        if pending is None and key is None:
             pending = derive_early(self.store_path, passphrase)
         catalogue = self._prepare()
+        from formers_tui.store.errors import StoreReadOnly
         from formers_tui.store.store import Store, is_encrypted
 
         try:
             self._encrypted = is_encrypted(self.store_path)
-            key = pending.result() if pending is not None else None
+            if pending is not None:
+                key = pending.result()
             # The day's backup of a large store takes seconds: taken once the list is up.
             store = Store.open(self.store_path, passphrase=passphrase, key=key, daily=False)
+        except StoreReadOnly:
+            self._retry_open = (passphrase, key)
+            raise
         except OSError as exc:  # a folder, or a file this user may not read
             reason = exc.strerror or str(exc)
             raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
@@ -322,6 +337,8 @@ class FormersApp(App[None]):
     def _store_opened(self, message: StoreOpened) -> None:
         self.store = message.store
         self.catalogue = message.catalogue
+        if self._read_only_at_start:
+            self.home.show_error("")  # it was read-only; it is writable now
         self.home.store_opened(message.store, message.catalogue)
         freeze_heap()  # the store's modules are imported and mapped by now
         if self.open_on_start:
@@ -358,6 +375,12 @@ class FormersApp(App[None]):
             interview_id = get_interview(session, key).id
         post_result(self, OpenInterview(interview_id))
 
+    def _retry_read_only(self) -> None:
+        if self.store is None and self._retry_open is not None:
+            passphrase, key = self._retry_open
+            self._retry_open = None
+            self.open_store(passphrase, key)
+
     @on(Unlock)
     def _unlock(self, message: Unlock) -> None:
         self.open_store(message.passphrase)
@@ -366,6 +389,14 @@ class FormersApp(App[None]):
     def _worker_failed(self, event: Worker.StateChanged) -> None:
         error = user_error(event)
         if error is None:
+            return
+        from formers_tui.store.errors import StoreReadOnly
+
+        if self.store is None and isinstance(error, StoreReadOnly):
+            # Nothing to lose yet: say so, and open it by itself once it can be written.
+            self._read_only_at_start = True
+            self.home.show_error(f"{error} Trying again every few seconds.")
+            self.set_timer(READ_ONLY_RETRY_SECONDS, self._retry_read_only)
             return
         if self.store is None and self._encrypted:
             self.home.ask_passphrase(str(error))

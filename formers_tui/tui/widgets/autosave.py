@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlmodel import Session
 from textual import on, work
 from textual.message import Message
@@ -33,6 +32,7 @@ from textual.worker import Worker, WorkerState
 
 from formers_tui.errors import FormersError, ValidationError
 from formers_tui.store import capture
+from formers_tui.store.failures import describe
 from formers_tui.store.store import Store
 
 QUIET_SECONDS = 0.5
@@ -169,25 +169,8 @@ def write_batch(store: Store, interview_id: str, batch: Batch, *, actor: str) ->
 
 
 def describe_failure(error: BaseException) -> str:
-    """One sentence about why a write failed."""
-    if isinstance(error, FormersError):
-        return str(error)
-    if isinstance(error, DBAPIError):
-        reason = str(error.orig).lower()
-        if "locked" in reason or "busy" in reason:
-            return "The store is busy or locked by another program"
-        if "readonly" in reason or "read-only" in reason:
-            return "The store file is read-only"
-        if "full" in reason:
-            return "The disk is full"
-        if "i/o" in reason or "disk" in reason:
-            return "The disk could not be written"
-        return f"The store refused the write ({error.orig})"
-    if isinstance(error, SQLAlchemyError):
-        return f"The store refused the write ({type(error).__name__})"
-    if isinstance(error, OSError):
-        return f"The disk could not be written ({error.strerror or error})"
-    return f"Unexpected error ({type(error).__name__}: {error})"
+    """One sentence about why a write failed (see :mod:`formers_tui.store.failures`)."""
+    return describe(error)
 
 
 class Autosaver(Widget):
@@ -379,6 +362,9 @@ class Autosaver(Widget):
         self._pending = retry.then(self._pending)
         self._retry_at = time.monotonic() + RETRY_SECONDS
         self._failing = True
+        # A connection that found the file read-only stays read-only: the retry
+        # opens fresh ones, so a store made writable again is written at once.
+        self._store.engine.dispose()
         self.post_message(self.Failed(describe_failure(error) if error else "Unknown error"))
 
     def _set_aside(self, batch: Batch, rejected: Rejected) -> None:
