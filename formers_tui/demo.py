@@ -15,6 +15,10 @@ from typing import Any
 from formers_tui.paths import shipped_dir
 
 DEMO_FILE = "demo-interview.json"
+DEMO_NOTICE = (
+    "Demo store in a temporary folder, not encrypted: everything here is "
+    "fictional and is deleted when you quit."
+)
 
 
 def demo_data() -> dict[str, Any]:

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from formers_tui.store.early_key import PendingKey
 
 
@@ -34,6 +36,8 @@ def main() -> None:
         raise SystemExit(open_app())
     if len(args) == 2 and args[0] == "open" and not args[1].startswith("-"):
         raise SystemExit(open_app(open_interview=args[1]))
+    if args == ["demo"]:
+        raise SystemExit(open_demo())
     from formers_tui.cli.root import app
 
     app()
@@ -46,17 +50,66 @@ def open_app(open_interview: str | None = None) -> int:
     Errors that stop the app before it starts (an unusable store path) are
     reported in one line, as every command reports them.
     """
+    return start_app(lambda: _store_path(None), open_interview=open_interview)
+
+
+def open_demo() -> int:
+    """``formers demo``: the app on a throwaway store holding the fictional interview.
+
+    The store is built on a thread of its own (SQLite works without the
+    interpreter lock) while the interface is imported and drawn; the app
+    opens it when it is ready. The folder is removed when the app ends.
+    """
+    import tempfile
+
+    from formers_tui.background import InBackground
+    from formers_tui.demo import DEMO_NOTICE, seed_demo
+
+    os.umask(0o077)
+    with tempfile.TemporaryDirectory(prefix="formers-demo-") as folder:
+        path = Path(folder) / "demo.db"
+        seeding = InBackground("demo", seed_demo, path)
+        return start_app(lambda: path, notice=DEMO_NOTICE, ready=seeding.result)
+
+
+def _store_path(db: Path | None) -> Path:
+    from formers_tui.paths import store_path
+
+    return store_path(db)
+
+
+def start_app(
+    path: Callable[[], Path],
+    *,
+    open_interview: str | None = None,
+    notice: str = "",
+    ready: Callable[[], str] | None = None,
+) -> int:
+    """Run the app on the store ``path()``; errors before it starts are one line.
+
+    Args:
+        path: gives the store file (may fail with a sentence for the user).
+        open_interview: an interview id or prefix to open at once.
+        notice: a line always shown on the home screen.
+        ready: waits until the store exists and gives the interview to open
+            (the demo); the app calls it in the background.
+    """
     from formers_tui.errors import FormersError
 
     os.umask(0o077)  # everything this program writes is confidential
     try:
-        from formers_tui.paths import store_path
-
-        path = store_path(None)
-        early_key = derive_key_early(path)
+        store = path()
+        early_key = derive_key_early(store)
         from formers_tui.tui.app import make_app
 
-        make_app(store_path=path, open_interview=open_interview, early_key=early_key).run()
+        make_app(
+            store_path=store,
+            open_interview=open_interview,
+            notice=notice,
+            early_key=early_key,
+            ready=ready,
+            encrypt_new_store=ready is None,
+        ).run()
     except FormersError as exc:
         return _fail(str(exc), exc.exit_code)
     except OSError as exc:

@@ -16,7 +16,7 @@ import typer
 
 from formers_tui.cli import output
 from formers_tui.cli.audit_cmd import audit_app
-from formers_tui.cli.common import Settings, friendly
+from formers_tui.cli.common import Settings
 from formers_tui.cli.db_cmd import db_app
 from formers_tui.cli.export_cmd import register as register_export_commands
 from formers_tui.cli.interview_cmd import register as register_interview_commands
@@ -73,18 +73,13 @@ def root(
         run_app(ctx.obj, open_interview=None)
 
 
-@friendly
-def run_app(settings: Settings, *, open_interview: str | None, notice: str = "") -> None:
+def run_app(settings: Settings, *, open_interview: str | None) -> None:
     """Start the TUI on the configured store."""
-    from formers_tui.cli import derive_key_early
+    from formers_tui.cli import start_app
 
-    path = settings.store_path()
-    early_key = derive_key_early(path)
-    from formers_tui.tui.app import make_app
-
-    make_app(
-        store_path=path, open_interview=open_interview, notice=notice, early_key=early_key
-    ).run()
+    code = start_app(settings.store_path, open_interview=open_interview)
+    if code:
+        raise typer.Exit(code)
 
 
 @app.command("open")
@@ -97,18 +92,10 @@ def open_command(
 
 
 @app.command("demo")
-def demo_command(ctx: typer.Context) -> None:
+def demo_command() -> None:
     """Open the app on a throwaway store holding one fictional interview."""
-    import tempfile
+    from formers_tui.cli import open_demo
 
-    from formers_tui.demo import seed_demo
-
-    with tempfile.TemporaryDirectory(prefix="formers-demo-") as folder:
-        settings = Settings(db=Path(folder) / "demo.db")
-        interview_id = friendly(seed_demo)(settings.store_path())
-        run_app(
-            settings,
-            open_interview=interview_id,
-            notice="Demo store in a temporary folder, not encrypted: everything here is "
-            "fictional and is deleted when you quit.",
-        )
+    code = open_demo()
+    if code:
+        raise typer.Exit(code)

@@ -48,6 +48,21 @@ def key_for(path: Path, passphrase: str | None) -> StoreKey | None:
     return None
 
 
+def configure_models() -> None:
+    """Finish setting up the ORM's table classes now rather than at the first query.
+
+    SQLAlchemy does it lazily, in the first query that touches them (tens of
+    milliseconds); the interface calls this while the passphrase is typed or
+    the key derived, so the first list comes sooner.
+    """
+    from sqlalchemy.orm import configure_mappers
+
+    from formers_tui.store import models
+
+    del models  # imported for its table classes
+    configure_mappers()
+
+
 @dataclass
 class Store:
     """An open store file."""

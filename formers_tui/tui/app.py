@@ -19,7 +19,7 @@ import gc
 import os
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -33,6 +33,7 @@ from textual.worker import Worker
 
 from formers_tui.errors import FormersError
 from formers_tui.store.passphrase import from_environment as passphrase_from_environment
+from formers_tui.tui.collector import BurstCollector
 from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
 from formers_tui.tui.screens.home import HomeScreen
 from formers_tui.tui.workers import DB, post_result, user_error
@@ -139,6 +140,7 @@ class FormersApp(App[None]):
         lock_minutes: float | None = None,
         encrypt_new_store: bool = True,
         early_key: PendingKey | None = None,
+        ready: Callable[[], str] | None = None,
     ) -> None:
         """Create the app; nothing is opened until it runs.
 
@@ -154,6 +156,9 @@ class FormersApp(App[None]):
                 new store, so real stores are always encrypted.
             early_key: the store's key, already being derived from the
                 passphrase (used instead of deriving it again).
+            ready: waits until the store file is built and returns the id of
+                an interview to open (the demo builds its store meanwhile);
+                called in the background before the store is opened.
         """
         super().__init__()
         self.lock_minutes = lock_minutes if lock_minutes is not None else lock_minutes_from_env()
@@ -167,6 +172,7 @@ class FormersApp(App[None]):
         self._retry_open: tuple[str | None, StoreKey | None] | None = None
         """What opened the store, kept while it is read-only so it can be tried again."""
         self._read_only_at_start = False
+        self._build_store = ready
         self._prepared: Catalogue | None = None
         self._preparing = threading.Lock()
         self.open_on_start = open_interview
@@ -179,6 +185,8 @@ class FormersApp(App[None]):
             open_interview=self.open_interview, open_panel=self.open_panel, notice=notice
         )
         self._theme_before_contrast = DEFAULT_THEME
+        self.collector = BurstCollector(self.set_interval)
+        """Keeps the slow garbage collections out of typing bursts."""
 
     def get_default_screen(self) -> Screen[None]:
         return self.home
@@ -242,6 +250,8 @@ class FormersApp(App[None]):
             event, events.Key | events.MouseDown | events.MouseScrollDown | events.MouseScrollUp
         ):
             self.last_activity = time.monotonic()
+            if isinstance(event, events.Key):
+                self.collector.key_pressed()
         await super().on_event(event)
 
     def lock_if_idle(self) -> None:
@@ -266,6 +276,7 @@ class FormersApp(App[None]):
         self.push_screen(LockScreen(self.store, quick), callback=unlocked)
 
     def on_unmount(self) -> None:
+        self.collector.release(collect=False)  # quitting: nothing to collect for
         if self.store is not None:
             self.store.close()
 
@@ -288,9 +299,10 @@ class FormersApp(App[None]):
 
             from formers_tui.protocol.registry import load_catalogue
             from formers_tui.store.common import remember_protocol
+            from formers_tui.store.store import configure_models
 
-            for module in ("formers_tui.store.store", "formers_tui.store.interviews"):
-                importlib.import_module(module)  # opening and the list's first query need them
+            importlib.import_module("formers_tui.store.interviews")  # the list's first query
+            configure_models()
             catalogue = load_catalogue()
             for loaded in catalogue.protocols.values():  # parsed already: the list need not again
                 remember_protocol(loaded.sha256, loaded.protocol)
@@ -314,6 +326,9 @@ class FormersApp(App[None]):
         pending, self._early_key = self._early_key, None  # the first opening only
         if pending is None and key is None:
             pending = derive_early(self.store_path, passphrase)
+        ready, self._build_store = self._build_store, None
+        if ready is not None:
+            self.open_on_start = ready()
         catalogue = self._prepare()
         from formers_tui.store.errors import StoreReadOnly
         from formers_tui.store.store import Store, is_encrypted
@@ -500,6 +515,7 @@ def make_app(
     lock_minutes: float | None = None,
     encrypt_new_store: bool = True,
     early_key: PendingKey | None = None,
+    ready: Callable[[], str] | None = None,
 ) -> FormersApp:
     """Build the app; the command line runs it and the tests drive it.
 
@@ -515,6 +531,7 @@ def make_app(
         encrypt_new_store: ask for a passphrase before creating a new store.
         early_key: the store's key, already being derived (see
             :func:`formers_tui.store.early_key.derive_early`).
+        ready: waits until the store is built; gives the interview to open.
     """
     return FormersApp(
         store_path=store_path,
@@ -524,4 +541,5 @@ def make_app(
         lock_minutes=lock_minutes,
         encrypt_new_store=encrypt_new_store,
         early_key=early_key,
+        ready=ready,
     )
