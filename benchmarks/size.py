@@ -89,6 +89,7 @@ def _live_interview(store: object, number: int, rng: random.Random) -> None:
     from formers_tui.store.interviews import PanelistIn, create_interview
     from formers_tui.store.models import Bearing, EvidenceSource, Outcome, Reliability, Role
     from formers_tui.store.panel_decision import record_consensus, record_determination
+    from formers_tui.store.panel_view import low_critical_ratings
 
     loaded = load_catalogue().get("peer-mentor-readiness")
     roles = [Role.psychologist, Role.social_worker, Role.case_manager, Role.peer_mentor]
@@ -164,13 +165,16 @@ def _live_interview(store: object, number: int, rng: random.Random) -> None:
                     actor=member.name,
                 )
             session.commit()
+        low = low_critical_ratings(session, iid, loaded.protocol)
         for indicator in indicators:
+            # A low rating of a critical indicator is answered by name, as the store requires.
+            weighed = f" {' and '.join(low[indicator.id])} weighed." if indicator.id in low else ""
             record_consensus(
                 session,
                 interview_id=iid,
                 indicator_id=indicator.id,
                 value=2,
-                rationale=rng.choice(SENTENCES),
+                rationale=rng.choice(SENTENCES) + weighed,
                 actor="Panelist 0",
             )
         record_determination(

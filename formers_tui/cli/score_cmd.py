@@ -179,7 +179,13 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     console.print(table)
 
     advice = scores.suggestion
-    marks = {Severity.blocks: "✗", Severity.missing: "?", Severity.caution: "!", Severity.met: "✓"}
+    marks = {
+        Severity.blocks: "✗",
+        Severity.missing: "?",
+        Severity.caution: "!",
+        Severity.note: "•",
+        Severity.met: "✓",
+    }
     lines = [f"{marks[r.severity]} {r.text}" for r in advice.reasons]
     console.print(
         Panel(

@@ -42,6 +42,7 @@ from typing import Any
 
 from formers_tui.exporting.document import json_default, proportionality_summary
 from formers_tui.protocol.model import Protocol
+from formers_tui.protocol.timeline import shift_value
 
 SAFE_KEYS = frozenset(
     {
@@ -175,8 +176,11 @@ class Deidentifier:
         scrub = self._scrubber(document, shift) if self.keep_text else None
         out: dict[str, Any] = self._walk(document, shift, scrub, plain)
         out["timeline"] = self._timeline(document["timeline"], protocol, shift, scrub)
-        when = document["interview_date"] + shift
-        out["proportionality"] = proportionality_summary(protocol, out["timeline"], when)
+        # From the real dates: calendar months do not survive a shift by days exactly,
+        # and the result names no date.
+        out["proportionality"] = proportionality_summary(
+            protocol, document["timeline"], document["interview_date"]
+        )
         return out
 
     def _text(self, value: str, scrub: Callable[[str], str] | None) -> str:
@@ -257,11 +261,10 @@ class Deidentifier:
             fact = kinds.get(fact_id)
             if fact is None or not value:
                 continue
-            if fact.kind == "date":
-                try:
-                    out[fact_id] = (date.fromisoformat(value) + shift).isoformat()
-                except ValueError:
-                    continue
+            if fact.kind in ("date", "periods"):
+                moved = shift_value(fact.kind, value, shift)
+                if moved is not None:
+                    out[fact_id] = moved
             elif fact.kind == "choice":
                 if value in fact.choices:
                     out[fact_id] = value

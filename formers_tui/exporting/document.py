@@ -35,7 +35,7 @@ from sqlmodel import Session
 
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
-from formers_tui.protocol.timeline import TimelineError, proportionality
+from formers_tui.protocol.timeline import ProportionalityStatus, check_rule
 from formers_tui.store.common import get_interview, protocol_text, stored_protocol
 from formers_tui.store.models import (
     Addendum,
@@ -337,25 +337,34 @@ def dissent_line(text: str) -> str:
 def proportionality_summary(
     protocol: Protocol, timeline: dict[str, str], as_of: date
 ) -> dict[str, Any] | None:
-    """The proportionality rule applied to stored timeline text, or ``None`` if it has none."""
-    rule = protocol.proportionality
-    if rule is None:
+    """The proportionality rule applied to stored timeline text, or ``None`` if it has none.
+
+    Spans are in calendar months (the middle of the range when a date is known
+    only to the month or year); ``met`` is left out when the dates cannot tell.
+    """
+    check = check_rule(protocol.proportionality, timeline, as_of)
+    if check.status is ProportionalityStatus.not_applicable:
         return None
-    start, end = timeline.get(rule.involved_from), timeline.get(rule.disengaged_on)
-    if not start or not end:
-        return {"complete": False, "text": "timeline incomplete"}
-    try:
-        result = proportionality(rule, date.fromisoformat(start), date.fromisoformat(end), as_of)
-    except (ValueError, TimelineError) as exc:
-        return {"complete": False, "text": str(exc)}
-    return {
-        "complete": True,
-        "involved_days": result.involved_days,
-        "disengaged_days": result.disengaged_days,
-        "required_days": result.required_days,
-        "met": result.met,
-        "text": result.describe(),
+    found: dict[str, Any] = {
+        "complete": check.result is not None,
+        "status": check.status.value,
+        "text": check.text,
     }
+    result = check.result
+    if result is not None:
+        found.update(
+            involved_months=round(result.involved.mid, 2),
+            disengaged_months=round(result.disengaged.mid, 2),
+            required_months=round(result.required.mid, 2),
+            approximate=result.approximate,
+        )
+        if result.met is not None:
+            found["met"] = result.met
+        if result.depth:
+            found["depth"] = result.depth
+    elif check.status is ProportionalityStatus.ongoing:
+        found["met"] = False
+    return found
 
 
 def _grouped(

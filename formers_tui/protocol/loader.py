@@ -45,7 +45,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 T = TypeVar("T")
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-FACT_KINDS = ("date", "choice", "text")
+FACT_KINDS = ("date", "choice", "text", "periods")
 MAX_RATIO = 100
 
 
@@ -558,10 +558,20 @@ def _proportionality(
     table = r.table(
         top[path],
         path,
-        {"involved_from", "disengaged_on", "ratio", "source"},
+        {"involved_from", "disengaged_on", "ratio", "source", "depth", "earlier_periods"},
         {"involved_from", "disengaged_on"},
     )
     kinds = {f.id: f.kind for f in facts}
+
+    def fact_of(*allowed: str) -> Callable[[str], str | None]:
+        def check(value: str) -> str | None:
+            if value not in kinds:
+                return f"no timeline fact '{value}'"
+            if kinds[value] not in allowed:
+                return f"timeline fact '{value}' must be {' or '.join(allowed)}"
+            return None
+
+        return check
 
     def date_fact(value: str) -> str | None:
         if value not in kinds:
@@ -581,6 +591,8 @@ def _proportionality(
         disengaged_on=r.get(table, path, "disengaged_on", str, "", check=date_fact),
         ratio=float(ratio),
         source=_source(r, table, path, "source") if "source" in table else None,
+        depth=r.get(table, path, "depth", str, "", check=fact_of("choice")),
+        earlier_periods=r.get(table, path, "earlier_periods", str, "", check=fact_of("periods")),
     )
 
 

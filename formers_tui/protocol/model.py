@@ -123,7 +123,7 @@ class TimelineFact:
     id: str
     label: str
     kind: str
-    """``date``, ``choice`` or ``text``."""
+    """``date``, ``choice``, ``text`` or ``periods`` (periods of involvement)."""
     help: str = ""
     choices: tuple[str, ...] = ()
     """Allowed values when ``kind == "choice"``."""
@@ -140,6 +140,10 @@ class Proportionality:
     ratio: float = 1.0
     """Required disengaged time as a multiple of involved time."""
     source: Source | None = None
+    depth: str = ""
+    """Fact id (a choice) of the depth of involvement, shown beside the ratio."""
+    earlier_periods: str = ""
+    """Fact id (periods) of earlier periods of involvement, added to involved time."""
 
 
 @dataclass(frozen=True)

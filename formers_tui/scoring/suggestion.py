@@ -5,19 +5,29 @@ panel records its own determination and, where it differs, says why. Every
 rule that was checked appears in the reasons, passed or not, so the panel can
 see what the suggestion rests on.
 
+The rules are non-compensatory, as the source document is: readiness and
+appropriateness are judged apart (each part gets its own result, and the
+suggestion is the worse of them), an indicator below the floor rules
+readiness out whatever else is strong, and an indicator below *met* is named,
+never averaged away. A pooled mean across parts is shown for information and
+decides nothing.
+
 Reasons have a severity, and the outcome follows from the worst one:
 
 * ``blocks``: something known rules readiness out (a critical indicator not
-  met, a mean below its minimum, an open safety flag, a required
-  proportionality rule not met) -> *not yet ready*;
+  met, an indicator below the floor, a part or domain mean below its minimum,
+  an open safety flag, a required proportionality rule not met)
+  -> *not yet ready*;
 * ``missing``: too little is known to judge (consensus not recorded, a
   critical indicator omitted, too many omits, a required timeline missing)
   -> *insufficient information*;
-* ``caution``: compatible with readiness under conditions (indicators below
-  the met level, proportionality short where it is only guidance)
-  -> *ready with conditions*;
-* ``met``: checked and passed, or listed for information -> *ready* if
-  nothing worse.
+* ``caution``: readiness is possible but something falls short and the panel
+  must weigh it (indicators below the met level, more omits than the
+  protocol tolerates, proportionality short where it is only guidance)
+  -> *ready with conditions* at best;
+* ``note``: nothing falls short, but the panel should see it (a panelist
+  rated a critical indicator below met) -> does not change the outcome;
+* ``met``: checked and passed -> *ready* if nothing worse.
 
 A definite failure outranks missing information: what is known already rules
 readiness out, whatever the rest would show.
@@ -30,12 +40,32 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from formers_tui.protocol.model import Domain, Protocol
+from formers_tui.protocol.model import Domain, Part, Protocol
 from formers_tui.protocol.timeline import (
+    ProportionalityCheck,
     ProportionalityResult,
-    TimelineError,
-    proportionality,
+    ProportionalityStatus,
+    check_rule,
 )
+
+__all__ = [
+    "DISCLAIMER",
+    "SUGGESTED_LABELS",
+    "CriticalScore",
+    "DomainScore",
+    "PartResult",
+    "ProportionalityCheck",
+    "ProportionalityResult",
+    "ProportionalityStatus",
+    "Reason",
+    "Severity",
+    "Suggested",
+    "Suggestion",
+    "check_proportionality",
+    "critical_concerns",
+    "minimum_for",
+    "suggest",
+]
 
 
 class Suggested(str, enum.Enum):
@@ -61,6 +91,7 @@ class Severity(str, enum.Enum):
     blocks = "blocks"
     missing = "missing"
     caution = "caution"
+    note = "note"
     met = "met"
 
 
@@ -70,30 +101,13 @@ class Reason:
 
     severity: Severity
     rule: str
-    """Which rule: ``consensus``, ``critical``, ``domain_minimum``, ``overall_minimum``,
-    ``omitted``, ``below_met``, ``proportionality`` or ``safety_flags``."""
+    """Which rule: ``consensus``, ``critical``, ``critical_concern``, ``floor``,
+    ``domain_minimum``, ``part_minimum``, ``omitted``, ``below_met``,
+    ``proportionality`` or ``safety_flags``."""
     text: str
     """One sentence for the panel."""
-
-
-class ProportionalityStatus(str, enum.Enum):
-    """Outcome of the proportionality rule for one interview."""
-
-    met = "met"
-    not_met = "not_met"
-    incomplete = "incomplete"
-    """The dates are missing or impossible."""
-    not_applicable = "not_applicable"
-    """The protocol has no proportionality rule."""
-
-
-@dataclass(frozen=True)
-class ProportionalityCheck:
-    """The rule "disengaged at least as long as involved" for one candidate."""
-
-    status: ProportionalityStatus
-    text: str
-    result: ProportionalityResult | None = None
+    part_id: str | None = None
+    """The part the reason belongs to; ``None`` for the whole interview."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,29 @@ class CriticalScore:
     value: int | None
     met: bool | None
     """``None`` when not recorded or omitted."""
+    rated_below_met_by: tuple[str, ...] = ()
+    """Panelists (as named to the viewer) whose own rating was below *met*."""
+
+
+@dataclass(frozen=True)
+class PartResult:
+    """One part (readiness, appropriateness) judged on its own."""
+
+    part_id: str
+    title: str
+    outcome: Suggested
+    """What this part alone suggests (its worst reason decides)."""
+    mean: float | None
+    """Mean of the part's consensus levels (omits left out), for information."""
+    minimum: float | None
+    """The floor for the mean, if any."""
+    passed: bool | None
+    """``None`` when there is no floor or the part is not complete."""
+
+    @property
+    def label(self) -> str:
+        """The outcome in words."""
+        return SUGGESTED_LABELS[self.outcome]
 
 
 @dataclass(frozen=True)
@@ -132,11 +169,15 @@ class Suggestion:
     """The computed suggestion with everything it was computed from."""
 
     outcome: Suggested
+    """The worse of the parts' outcomes and the whole-interview rules."""
     reasons: tuple[Reason, ...]
     """Every rule checked, worst first."""
+    parts: tuple[PartResult, ...]
+    """Each part judged on its own, in protocol order."""
     domains: tuple[DomainScore, ...]
     critical: tuple[CriticalScore, ...]
     overall_mean: float | None
+    """Mean over both parts, for information only: it decides nothing."""
     omitted_fraction: float | None
     """Share of recorded consensus ratings that are omits."""
     proportionality: ProportionalityCheck
@@ -148,6 +189,10 @@ class Suggestion:
         return SUGGESTED_LABELS[self.outcome]
 
 
+DISCLAIMER = "A suggestion only; the panel decides."
+"""Printed with the suggestion wherever it is shown."""
+
+
 def check_proportionality(
     protocol: Protocol, timeline: Mapping[str, str], as_of: date
 ) -> ProportionalityCheck:
@@ -155,23 +200,10 @@ def check_proportionality(
 
     Args:
         protocol: holds the rule (or none).
-        timeline: fact id -> stored text (dates as ``YYYY-MM-DD``).
+        timeline: fact id -> stored text (dates as ``2010``, ``2010-06`` or ``2010-06-15``).
         as_of: the interview date.
     """
-    rule = protocol.proportionality
-    if rule is None:
-        return ProportionalityCheck(ProportionalityStatus.not_applicable, "no rule in the protocol")
-    start, end = timeline.get(rule.involved_from, ""), timeline.get(rule.disengaged_on, "")
-    if not start or not end:
-        return ProportionalityCheck(
-            ProportionalityStatus.incomplete, "the timeline lacks the involvement or exit date"
-        )
-    try:
-        result = proportionality(rule, date.fromisoformat(start), date.fromisoformat(end), as_of)
-    except (ValueError, TimelineError) as exc:
-        return ProportionalityCheck(ProportionalityStatus.incomplete, str(exc).rstrip("."))
-    status = ProportionalityStatus.met if result.met else ProportionalityStatus.not_met
-    return ProportionalityCheck(status, result.describe(), result)
+    return check_rule(protocol.proportionality, timeline, as_of)
 
 
 def minimum_for(protocol: Protocol, domain: Domain) -> float | None:
@@ -190,183 +222,257 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def _needs(protocol: Protocol) -> str:
+def _level(protocol: Protocol, value: int) -> str:
     scale = protocol.scale
-    if scale.met_at in scale.values:
-        return f"{scale.level(scale.met_at).label} ({scale.met_at})"
-    return str(scale.met_at)
+    if value in scale.values:
+        return f"{scale.level(value).label} ({value})"
+    return str(value)
 
 
-def _consensus_reasons(protocol: Protocol, consensus: Mapping[str, int | None]) -> list[Reason]:
-    ids = [i.id for i in protocol.indicators()]
-    missing = [i for i in ids if i not in consensus]
-    if not missing:
-        return []
-    more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
-    return [
-        Reason(
+def _needs(protocol: Protocol) -> str:
+    return _level(protocol, protocol.scale.met_at)
+
+
+def _listing(ids: Sequence[str]) -> str:
+    return ", ".join(ids)
+
+
+def critical_concerns(
+    protocol: Protocol, ratings: Mapping[str, Mapping[str, int | None]]
+) -> dict[str, tuple[str, ...]]:
+    """Critical indicators that some panelist rated below *met*, with who did.
+
+    The panel must see these however the consensus comes out, and the
+    consensus on them must say in a sentence how the low rating was weighed.
+
+    Args:
+        protocol: marks which indicators are critical and where *met* is.
+        ratings: indicator id -> {panelist name: submitted level, ``None`` for omit}.
+
+    Returns:
+        Indicator id -> the panelists whose rating was below *met*, in the order given.
+    """
+    met = protocol.scale.met_at
+    found: dict[str, tuple[str, ...]] = {}
+    for indicator in protocol.indicators():
+        if not indicator.critical:
+            continue
+        marks = ratings.get(indicator.id, {})
+        low = tuple(name for name, value in marks.items() if value is not None and value < met)
+        if low:
+            found[indicator.id] = low
+    return found
+
+
+def _part_reasons(
+    protocol: Protocol,
+    part: Part,
+    consensus: Mapping[str, int | None],
+    concerns: Mapping[str, Sequence[str]],
+) -> tuple[list[CriticalScore], list[DomainScore], list[Reason], PartResult]:
+    """Every rule that looks at one part, and the part's own outcome."""
+    rules = protocol.thresholds
+    scale = protocol.scale
+    indicators = [i for d in part.domains for i in d.indicators]
+    reasons: list[Reason] = []
+
+    def add(severity: Severity, rule: str, text: str) -> None:
+        reasons.append(Reason(severity, rule, text, part.id))
+
+    missing = [i.id for i in indicators if i.id not in consensus]
+    if missing:
+        more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
+        add(
             Severity.missing,
             "consensus",
-            f"No consensus recorded yet for {missing[0]}{more} "
-            f"({len(missing)} of {len(ids)} indicators).",
+            f"{part.title}: no consensus recorded yet for {missing[0]}{more} "
+            f"({len(missing)} of {len(indicators)} indicators).",
         )
-    ]
 
-
-def _critical(
-    protocol: Protocol, consensus: Mapping[str, int | None]
-) -> tuple[list[CriticalScore], list[Reason]]:
-    scale, must = protocol.scale, protocol.thresholds.critical_must_be_met
-    scores: list[CriticalScore] = []
-    reasons: list[Reason] = []
-    for ind in (i for i in protocol.indicators() if i.critical):
+    critical: list[CriticalScore] = []
+    must = rules.critical_must_be_met
+    for ind in (i for i in indicators if i.critical):
         recorded = ind.id in consensus
         value = consensus.get(ind.id)
         met = None if value is None else value >= scale.met_at
-        scores.append(CriticalScore(ind.id, ind.title, recorded, value, met))
+        low = tuple(concerns.get(ind.id, ()))
+        critical.append(CriticalScore(ind.id, ind.title, recorded, value, met, low))
         name = f"Critical indicator {ind.id} ({ind.title})"
         if recorded and value is None:
-            reasons.append(
-                Reason(
-                    Severity.missing if must else Severity.caution,
-                    "critical",
-                    f"{name} was omitted; it must be judged at least {_needs(protocol)}.",
-                )
+            add(
+                Severity.missing if must else Severity.caution,
+                "critical",
+                f"{name} was omitted; it must be judged at least {_needs(protocol)}.",
             )
         elif value is not None and not met:
-            reasons.append(
-                Reason(
-                    Severity.blocks if must else Severity.caution,
-                    "critical",
-                    f"{name} is not met: consensus {scale.level(value).label} ({value}), "
-                    f"needs {_needs(protocol)}.",
-                )
+            add(
+                Severity.blocks if must else Severity.caution,
+                "critical",
+                f"{name} is not met: consensus {_level(protocol, value)}, "
+                f"needs {_needs(protocol)}.",
             )
-    if scores and all(c.met for c in scores):
-        reasons.append(
-            Reason(Severity.met, "critical", f"All {len(scores)} critical indicators are met.")
+        if low and (value is None or met):
+            who = ", ".join(low)
+            add(
+                Severity.note,
+                "critical_concern",
+                f"{name}: rated below {_needs(protocol)} by {who}; the consensus records "
+                "how that was weighed.",
+            )
+    scored = [c for c in critical if c.recorded]
+    if critical and len(scored) == len(critical) and all(c.met for c in critical):
+        add(
+            Severity.met,
+            "critical",
+            f"{part.title}: all {_plural(len(critical), 'critical indicator')} met.",
         )
-    return scores, reasons
 
+    floor = rules.indicator_floor
+    below_floor = [
+        i.id
+        for i in indicators
+        if not (i.critical and must)
+        and consensus.get(i.id) is not None
+        and floor is not None
+        and (consensus[i.id] or 0) < floor
+    ]
+    if below_floor and floor is not None:
+        add(
+            Severity.blocks,
+            "floor",
+            f"{part.title}: {_listing(below_floor)} below the floor of "
+            f"{_level(protocol, floor)}; a strength elsewhere does not make up for it.",
+        )
+    below_met = [
+        i.id
+        for i in indicators
+        if not i.critical
+        and i.id not in below_floor
+        and consensus.get(i.id) is not None
+        and (consensus[i.id] or 0) < scale.met_at
+    ]
+    if below_met:
+        add(
+            Severity.caution,
+            "below_met",
+            f"{part.title}: {_plural(len(below_met), 'indicator')} below {_needs(protocol)} "
+            f"({_listing(below_met)}); the panel weighs each one and says how in its rationale.",
+        )
 
-def _domains(
-    protocol: Protocol, consensus: Mapping[str, int | None]
-) -> tuple[list[DomainScore], list[Reason]]:
-    scores: list[DomainScore] = []
-    reasons: list[Reason] = []
-    for part in protocol.parts:
-        for domain in part.domains:
-            marks = [consensus[i.id] for i in domain.indicators if i.id in consensus]
-            levels = [m for m in marks if m is not None]
-            mean = _mean(levels)
-            minimum = minimum_for(protocol, domain)
-            passed = None
-            # A mean over part of a domain could pass or fail by accident: judge it complete.
-            if minimum is not None and len(marks) == len(domain.indicators):
-                if mean is None:
-                    reasons.append(
-                        Reason(
-                            Severity.missing,
-                            "domain_minimum",
-                            f"{domain.title}: every indicator was omitted, so its minimum "
-                            f"mean ({minimum:g}) cannot be checked.",
-                        )
-                    )
-                else:
-                    passed = mean >= minimum
-                    relation = "at or above" if passed else "below"
-                    reasons.append(
-                        Reason(
-                            Severity.met if passed else Severity.blocks,
-                            "domain_minimum",
-                            f"{domain.title}: mean {mean:.2f} is {relation} "
-                            f"the minimum {minimum:g}.",
-                        )
-                    )
-            scores.append(
-                DomainScore(
-                    domain_id=domain.id,
-                    title=domain.title,
-                    part_id=part.id,
-                    mean=mean,
-                    minimum=minimum,
-                    total=len(domain.indicators),
-                    recorded=len(marks),
-                    omitted=len(marks) - len(levels),
-                    passed=passed,
+    domains: list[DomainScore] = []
+    for domain in part.domains:
+        marks = [consensus[i.id] for i in domain.indicators if i.id in consensus]
+        levels = [m for m in marks if m is not None]
+        mean = _mean(levels)
+        minimum = minimum_for(protocol, domain)
+        passed = None
+        # A mean over part of a domain could pass or fail by accident: judge it complete.
+        if minimum is not None and len(marks) == len(domain.indicators):
+            if mean is None:
+                add(
+                    Severity.missing,
+                    "domain_minimum",
+                    f"{domain.title}: every indicator was omitted, so its minimum "
+                    f"mean ({minimum:g}) cannot be checked.",
                 )
+            else:
+                passed = mean >= minimum
+                relation = "at or above" if passed else "below"
+                add(
+                    Severity.met if passed else Severity.blocks,
+                    "domain_minimum",
+                    f"{domain.title}: mean {mean:.2f} is {relation} the minimum {minimum:g}.",
+                )
+        domains.append(
+            DomainScore(
+                domain_id=domain.id,
+                title=domain.title,
+                part_id=part.id,
+                mean=mean,
+                minimum=minimum,
+                total=len(domain.indicators),
+                recorded=len(marks),
+                omitted=len(marks) - len(levels),
+                passed=passed,
             )
-    return scores, reasons
+        )
+
+    marks = [consensus[i.id] for i in indicators if i.id in consensus]
+    levels = [m for m in marks if m is not None]
+    mean = _mean(levels)
+    minimum = rules.part_minimum(part.id)
+    passed = None
+    if minimum is not None and len(marks) == len(indicators):
+        if mean is None:
+            add(
+                Severity.missing,
+                "part_minimum",
+                f"{part.title}: every indicator was omitted, so its minimum mean "
+                f"({minimum:g}) cannot be checked.",
+            )
+        else:
+            passed = mean >= minimum
+            relation = "at or above" if passed else "below"
+            add(
+                Severity.met if passed else Severity.blocks,
+                "part_minimum",
+                f"{part.title}: mean {mean:.2f} is {relation} the minimum {minimum:g}, "
+                "judged apart from the other parts.",
+            )
+    outcome = _outcome(reasons)
+    result = PartResult(part.id, part.title, outcome, mean, minimum, passed)
+    return critical, domains, reasons, result
 
 
-def _overall(
+def _omits(
     protocol: Protocol, consensus: Mapping[str, int | None]
-) -> tuple[float | None, float | None, list[Reason]]:
+) -> tuple[float | None, list[Reason]]:
+    """Omits across the whole interview: too many non-critical ones, or too large a share."""
     rules = protocol.thresholds
     indicators = list(protocol.indicators())
     marks = [consensus[i.id] for i in indicators if i.id in consensus]
-    levels = [m for m in marks if m is not None]
-    overall = _mean(levels)
+    omitted = [i.id for i in indicators if i.id in consensus and consensus[i.id] is None]
+    fraction = len(omitted) / len(marks) if marks else None
     reasons: list[Reason] = []
-    floor = rules.overall_minimum_mean
-    if floor is not None and len(marks) == len(indicators):
-        if overall is None:
-            reasons.append(
-                Reason(
-                    Severity.missing,
-                    "overall_minimum",
-                    f"Every indicator was omitted, so the overall minimum mean ({floor:g}) "
-                    "cannot be checked.",
-                )
+    if fraction is None or not omitted:
+        return fraction, reasons
+    share = f"{_plural(len(omitted), 'indicator')} omitted ({fraction:.0%} of those with consensus)"
+    limit = rules.max_omitted_fraction
+    if limit is not None and fraction > limit:
+        reasons.append(
+            Reason(
+                Severity.missing,
+                "omitted",
+                f"{share}, more than the {limit:.0%} allowed: gather more information.",
             )
-        else:
-            ok = overall >= floor
-            relation = "at or above" if ok else "below"
-            reasons.append(
-                Reason(
-                    Severity.met if ok else Severity.blocks,
-                    "overall_minimum",
-                    f"Overall mean {overall:.2f} is {relation} the minimum {floor:g}.",
-                )
-            )
-    omitted = len(marks) - len(levels)
-    fraction = omitted / len(marks) if marks else None
-    if fraction is not None and omitted:
-        share = f"{_plural(omitted, 'indicator')} omitted ({fraction:.0%} of those with consensus)"
-        limit = rules.max_omitted_fraction
-        if limit is not None and fraction > limit:
-            reasons.append(
-                Reason(
-                    Severity.missing,
-                    "omitted",
-                    f"{share}, more than the {limit:.0%} allowed: gather more information.",
-                )
-            )
-        else:
-            within = f", within the {limit:.0%} allowed" if limit is not None else ""
-            reasons.append(Reason(Severity.met, "omitted", f"{share}{within}."))
-    below = []
-    for ind in indicators:
-        value = consensus.get(ind.id)
-        if not ind.critical and value is not None and value < protocol.scale.met_at:
-            below.append(ind.id)
-    if below:
+        )
+        return fraction, reasons
+    plain = [i.id for i in indicators if i.id in omitted and not i.critical]
+    cap = rules.max_noncritical_omits
+    if cap is not None and len(plain) > cap:
         reasons.append(
             Reason(
                 Severity.caution,
-                "below_met",
-                f"{_plural(len(below), 'indicator')} below {_needs(protocol)}: "
-                f"{', '.join(below)}; conditions could address them.",
+                "omitted",
+                f"{_plural(len(plain), 'non-critical indicator')} omitted ({_listing(plain)}), "
+                f"more than the {cap} the protocol accepts without a caution: the suggestion "
+                "rests on less than the interview was meant to learn.",
             )
         )
-    return overall, fraction, reasons
+    else:
+        within = f", within the {limit:.0%} allowed" if limit is not None else ""
+        reasons.append(Reason(Severity.met, "omitted", f"{share}{within}."))
+    return fraction, reasons
 
 
 def _proportionality(protocol: Protocol, check: ProportionalityCheck) -> list[Reason]:
     required = protocol.thresholds.proportionality_required
-    if check.status is ProportionalityStatus.met:
+    status = check.status
+    if status is ProportionalityStatus.met:
         return [Reason(Severity.met, "proportionality", f"Proportionality: {check.text}.")]
-    if check.status is ProportionalityStatus.not_met:
+    if status is ProportionalityStatus.ongoing:
+        return [Reason(Severity.blocks, "proportionality", f"Proportionality: {check.text}.")]
+    if status is ProportionalityStatus.not_met:
         note = "." if required else " (guidance, not a bar)."
         return [
             Reason(
@@ -375,12 +481,17 @@ def _proportionality(protocol: Protocol, check: ProportionalityCheck) -> list[Re
                 f"Proportionality: {check.text}{note}",
             )
         ]
-    if check.status is ProportionalityStatus.incomplete:
+    if status in (ProportionalityStatus.incomplete, ProportionalityStatus.uncertain):
+        head = (
+            "Proportionality"
+            if status is ProportionalityStatus.uncertain
+            else ("Proportionality not checked")
+        )
         return [
             Reason(
                 Severity.missing if required else Severity.caution,
                 "proportionality",
-                f"Proportionality not checked: {check.text}.",
+                f"{head}: {check.text}.",
             )
         ]
     return []
@@ -390,9 +501,16 @@ OUTCOME_OF: dict[Severity, Suggested] = {
     Severity.blocks: Suggested.not_yet_ready,
     Severity.missing: Suggested.insufficient_information,
     Severity.caution: Suggested.ready_with_conditions,
+    Severity.note: Suggested.ready,
     Severity.met: Suggested.ready,
 }
 """The suggestion each worst severity leads to."""
+
+
+def _outcome(reasons: Sequence[Reason]) -> Suggested:
+    order = list(Severity)
+    worst = min((order.index(r.severity) for r in reasons), default=order.index(Severity.met))
+    return OUTCOME_OF[order[worst]]
 
 
 def suggest(
@@ -401,6 +519,7 @@ def suggest(
     *,
     proportionality: ProportionalityCheck,
     open_flags: Sequence[str] = (),
+    concerns: Mapping[str, Sequence[str]] | None = None,
 ) -> Suggestion:
     """Compute the suggestion from the panel's consensus.
 
@@ -410,16 +529,26 @@ def suggest(
             indicator absent from the mapping has no consensus yet.
         proportionality: see :func:`check_proportionality`.
         open_flags: one label per unresolved safety flag.
+        concerns: critical indicators some panelist rated below *met*, with
+            who (see :func:`critical_concerns`); only what the viewer may see.
 
     Returns:
-        The outcome that the worst reason leads to, with every reason, worst first.
+        The worse of each part's outcome and the whole-interview rules, with
+        every reason, worst first.
     """
-    reasons = _consensus_reasons(protocol, consensus)
-    critical, found = _critical(protocol, consensus)
-    reasons += found
-    domains, found = _domains(protocol, consensus)
-    reasons += found
-    overall, fraction, found = _overall(protocol, consensus)
+    reasons: list[Reason] = []
+    critical: list[CriticalScore] = []
+    domains: list[DomainScore] = []
+    parts: list[PartResult] = []
+    for part in protocol.parts:
+        found_critical, found_domains, found, result = _part_reasons(
+            protocol, part, consensus, concerns or {}
+        )
+        critical += found_critical
+        domains += found_domains
+        reasons += found
+        parts.append(result)
+    fraction, found = _omits(protocol, consensus)
     reasons += found
     reasons += _proportionality(protocol, proportionality)
     if open_flags:
@@ -433,13 +562,14 @@ def suggest(
         )
     order = list(Severity)
     reasons.sort(key=lambda r: order.index(r.severity))
-    worst = reasons[0].severity if reasons else Severity.met
+    levels = [v for i in protocol.indicators() if (v := consensus.get(i.id)) is not None]
     return Suggestion(
-        outcome=OUTCOME_OF[worst],
+        outcome=_outcome(reasons),
         reasons=tuple(reasons),
+        parts=tuple(parts),
         domains=tuple(domains),
         critical=tuple(critical),
-        overall_mean=overall,
+        overall_mean=_mean(levels),
         omitted_fraction=fraction,
         proportionality=proportionality,
         open_flags=tuple(open_flags),

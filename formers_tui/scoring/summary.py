@@ -15,13 +15,19 @@ from dataclasses import dataclass
 from formers_tui.protocol.model import Protocol
 from formers_tui.scoring.agreement import Agreement, agreement
 from formers_tui.scoring.matrix import (
+    CellState,
     ConsensusEntry,
     MatrixRow,
     RatingIn,
     build_matrix,
     submitted_values,
 )
-from formers_tui.scoring.suggestion import ProportionalityCheck, Suggestion, suggest
+from formers_tui.scoring.suggestion import (
+    ProportionalityCheck,
+    Suggestion,
+    critical_concerns,
+    suggest,
+)
 
 HIDDEN = "hidden until you have submitted your own ratings here"
 
@@ -134,6 +140,15 @@ def build_summary(
         table.append(AgreementRow("part", part.id, part.title, _stats(mine, levels, visible)))
     visible = all(seen(d.id) for d in protocol.domains())
     table.append(AgreementRow("overall", "overall", "Overall", _stats(rows, levels, visible)))
+    names = [p.name for p in panelists]
+    shown = {
+        row.indicator_id: {
+            name: cell.value
+            for name, cell in zip(names, row.cells, strict=True)
+            if cell.submitted and cell.state is CellState.rated
+        }
+        for row in rows
+    }
     return PanelSummary(
         panelists=tuple(panelists),
         rows=rows,
@@ -143,5 +158,7 @@ def build_summary(
             {key: entry.value for key, entry in consensus.items()},
             proportionality=proportionality,
             open_flags=open_flags,
+            # Only cells the viewer may see: a hidden low rating must not leak here.
+            concerns=critical_concerns(protocol, shown),
         ),
     )

@@ -13,7 +13,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
-from formers_tui.protocol.model import TimelineFact
+from formers_tui.protocol.model import Protocol, TimelineFact
+from formers_tui.protocol.timeline import TimelineError, fact_value, parse_date
 from formers_tui.store import audit, fields
 from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
 from formers_tui.store.models import (
@@ -295,40 +296,53 @@ def evidence_of(
     return out
 
 
-def timeline_value(fact: TimelineFact, value: str, interview_date: date | None = None) -> str:
-    """The value of ``fact`` as stored (dates in ISO form), checked against the fact's kind.
+def timeline_value(
+    fact: TimelineFact, value: str, interview_date: date | None = None, *, ongoing: bool = False
+) -> str:
+    """The value of ``fact`` as stored, checked against the fact's kind.
 
-    A form calls this as the user types, so the rule and its wording live in one place.
+    Dates may be a year, a month or a day (``2010``, ``2010-06``,
+    ``2010-06-15``) and are stored in that ISO form; periods are stored as
+    ``2003 to 2005; 2008-06 to 2009``. A form calls this as the user types,
+    so the rule and its wording live in one place.
 
     Args:
         fact: the protocol's timeline fact.
-        value: the value as typed.
-        interview_date: a date fact may not be later than this (today when not given).
+        value: the value as typed (or imported).
+        interview_date: no date may be later than this (today when not given).
+        ongoing: ``ongoing`` may stand for the date (the exit date of the
+            proportionality rule).
 
     Raises:
         ValidationError: a bad date (before 1900 or after the interview), or a
             choice the protocol does not offer.
     """
     value = value.strip()
-    if value and fact.kind == "date":
-        try:
-            when = date.fromisoformat(value)
-        except ValueError:
-            raise ValidationError(
-                f"{fact.label}: '{value}' is not a date (use YYYY-MM-DD)."
-            ) from None
-        fields.check_life_date(when, fact.label, interview_date=interview_date)
-        value = when.isoformat()
+    try:
+        value = fact_value(
+            fact.kind, fact.label, value, as_of=interview_date or date.today(), ongoing=ongoing
+        )
+    except TimelineError as exc:
+        raise ValidationError(str(exc)) from None
+    if value and fact.kind == "date" and value != "ongoing":
+        # The upper bound was checked above at the date's own precision; this is the lower.
+        fields.check_life_date(parse_date(value).latest, fact.label, interview_date=date.max)
     if value and fact.kind == "choice" and value not in fact.choices:
         raise ValidationError(f"{fact.label}: choose one of {', '.join(fact.choices)}.")
     _check_text(value, fact.label)
     return value
 
 
+def may_be_ongoing(protocol: Protocol, fact_id: str) -> bool:
+    """Whether ``ongoing`` may be written for ``fact_id``: the exit date of the rule."""
+    rule = protocol.proportionality
+    return rule is not None and rule.disengaged_on == fact_id
+
+
 def set_timeline(
     session: Session, *, interview_id: str, fact_id: str, value: str, actor: str
 ) -> None:
-    """Set one timeline fact; dates must be ISO (YYYY-MM-DD), choices one of the protocol's.
+    """Set one timeline fact; see :func:`timeline_value` for what each kind accepts.
 
     Raises:
         ValidationError: unknown fact, bad date or choice.
@@ -338,7 +352,12 @@ def set_timeline(
         fact = protocol_of(interview).fact(fact_id)
     except KeyError:
         raise ValidationError(f"The protocol has no timeline fact '{fact_id}'.") from None
-    value = timeline_value(fact, value, interview.interview_date)
+    value = timeline_value(
+        fact,
+        value,
+        interview.interview_date,
+        ongoing=may_be_ongoing(protocol_of(interview), fact_id),
+    )
     entry = session.get(TimelineEntry, (interview_id, fact_id))
     if entry is not None and entry.value == value:
         return

@@ -109,8 +109,8 @@ def create_interview(
     """Create an interview (and its candidate if new). Caller commits.
 
     Raises:
-        ValidationError: empty code, a bad panel, or the candidate already has an
-            open (not finalized) interview.
+        ValidationError: empty code, a bad panel, an interview date in the
+            future, or the candidate already has an open (not finalized) interview.
     """
     code = fields.check_code(candidate_code)
     full_name = fields.check_name(full_name, "candidate's full name", required=False)

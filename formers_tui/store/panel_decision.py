@@ -16,6 +16,7 @@ signature ever stands under something they did not see.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.scoring.matrix import Dissent
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS
 from formers_tui.store import fields
+from formers_tui.store.capture import FLAG_LABELS, flags_of
 from formers_tui.store.common import (
     get_interview,
     protocol_of,
@@ -47,7 +49,7 @@ from formers_tui.store.models import (
     utcnow,
 )
 from formers_tui.store.panel import panel_progress, require_pin
-from formers_tui.store.panel_view import dissent_text, suggestion
+from formers_tui.store.panel_view import dissent_text, low_critical_ratings, suggestion
 
 MIN_DIFFERS_CHARS = 20
 """Shortest accepted explanation of a determination that differs from the suggestion."""
@@ -108,7 +110,9 @@ def record_consensus(
 
     Raises:
         ValidationError: the panel view is not open, no rationale, a value
-            not on the scale, or a dissent without a panelist or a reason.
+            not on the scale, a dissent without a panelist or a reason, or a
+            critical indicator a panelist rated below *met* whose rationale
+            does not say how that was weighed.
         LockedError: the interview is finalized.
     """
     interview = writable_interview(session, interview_id)
@@ -135,6 +139,7 @@ def record_consensus(
             raise ValidationError(f"{names[item.panelist_id]} is listed as dissenting twice.")
         reason = _text(item.reason, "dissent")
         dissents.append(Dissent(item.panelist_id, names[item.panelist_id], reason))
+    _require_weighing(session, interview, indicator_id, value, rationale, dissents)
     stored_dissent = dissent_text(dissents)
     row = session.get(Consensus, (interview.id, indicator_id))
     new = (value, value is None, rationale, stored_dissent)
@@ -162,6 +167,63 @@ def record_consensus(
             session, interview, actor=actor, why=f"consensus on {indicator_id} changed"
         )
     return row
+
+
+def _require_weighing(
+    session: Session,
+    interview: Interview,
+    indicator_id: str,
+    value: int | None,
+    rationale: str,
+    dissents: Sequence[Dissent],
+) -> None:
+    """A critical indicator some panelist rated below *met*: the consensus must answer it.
+
+    Only a consensus at or above *met* can pass over a low rating (below met
+    carries it, an omit claims nothing): its rationale names each such
+    panelist, saying how their rating was weighed, or the panelist is recorded
+    as dissenting.
+
+    Raises:
+        ValidationError: naming who rated low and what to write.
+    """
+    protocol = protocol_of(interview)
+    if value is None or value < protocol.scale.met_at:
+        return
+    low = low_critical_ratings(session, interview.id, protocol).get(indicator_id, ())
+    dissenting = {d.name for d in dissents}
+    said = rationale.casefold()
+    unanswered = [
+        name
+        for name in low
+        if name not in dissenting
+        and re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", said) is None
+    ]
+    if unanswered:
+        who = " and ".join(unanswered)
+        met = protocol.scale.level(protocol.scale.met_at).label
+        raise ValidationError(
+            f"{who} rated critical indicator {indicator_id} below {met}: name them in the "
+            "rationale and say how the panel weighed it, or record their dissent."
+        )
+
+
+def _refuse_positive_with_open_flags(session: Session, interview: Interview) -> None:
+    """A positive determination is not signed or finalized while a safety flag is open.
+
+    Raises:
+        ValidationError: naming the open flags.
+    """
+    determination = session.get(Determination, interview.id)
+    if determination is None or determination.outcome == Outcome.not_yet_ready:
+        return
+    open_flags = flags_of(session, interview.id, open_only=True)
+    if open_flags:
+        kinds = "; ".join(dict.fromkeys(FLAG_LABELS[f.kind] for f in open_flags))
+        raise ValidationError(
+            f"A safety flag is still open ({kinds}): resolve it before a positive "
+            "determination is signed or finalized."
+        )
 
 
 def record_determination(
@@ -308,8 +370,9 @@ def sign_off(
     """A panelist confirms the determination with their PIN; the last one finalizes.
 
     Raises:
-        ValidationError: no determination yet, or the suggestion changed
-            since it was recorded (record the determination again).
+        ValidationError: no determination yet, the suggestion changed
+            since it was recorded (record the determination again), or a
+            positive determination while a safety flag is open.
         PinError: the panelist's PIN is missing or wrong.
         LockedError: the interview is already finalized.
     """
@@ -323,6 +386,7 @@ def sign_off(
             "The computed suggestion has changed since the determination was recorded "
             f"(now {SUGGESTED_LABELS[now]}); record the determination again before signing."
         )
+    _refuse_positive_with_open_flags(session, interview)
     panelist = require_pin(session, interview_id=interview.id, panelist_id=panelist_id, pin=pin)
     if session.get(SignOff, (interview.id, panelist.id)) is None:
         row = SignOff(interview_id=interview.id, panelist_id=panelist.id)
@@ -347,12 +411,14 @@ def finalize(session: Session, *, interview_id: str, actor: str) -> Interview:
     """Lock the interview once every panelist has signed off (sign-off does this itself).
 
     Raises:
-        ValidationError: no determination, or someone has not signed.
+        ValidationError: no determination, someone has not signed, or a positive
+            determination while a safety flag is open.
         LockedError: the interview is already finalized.
     """
     interview = writable_interview(session, interview_id)
     if session.get(Determination, interview.id) is None:
         raise ValidationError("Record the panel's determination before finalizing.")
+    _refuse_positive_with_open_flags(session, interview)
     waiting = _state(session, interview).waiting
     if waiting:
         raise ValidationError(

@@ -24,6 +24,7 @@ from formers_tui.scoring.suggestion import (
     ProportionalityCheck,
     Suggestion,
     check_proportionality,
+    critical_concerns,
     suggest,
 )
 from formers_tui.scoring.summary import AgreementRow, PanelistInfo, PanelSummary, build_summary
@@ -34,6 +35,7 @@ from formers_tui.store.models import (
     Consensus,
     Determination,
     Interview,
+    Panelist,
     Rating,
     SignOff,
     Status,
@@ -106,7 +108,31 @@ def suggestion(session: Session, interview_id: str) -> Suggestion:
         {k: e.value for k, e in consensus_entries(session, interview.id).items()},
         proportionality=check,
         open_flags=flags,
+        concerns=low_critical_ratings(session, interview.id, protocol),
     )
+
+
+def low_critical_ratings(
+    session: Session, interview_id: str, protocol: Protocol
+) -> dict[str, tuple[str, ...]]:
+    """Critical indicators some panelist rated below *met* (submitted ratings), with who.
+
+    For the whole-panel view and for the consensus rule; a single panelist's
+    view gets the same from the matrix, limited to what that panelist may see.
+    """
+    names = {
+        p.id: p.name
+        for p in session.exec(select(Panelist).where(Panelist.interview_id == interview_id))
+    }
+    marks: dict[str, dict[str, int | None]] = defaultdict(dict)
+    rows = session.exec(
+        select(Rating).where(
+            Rating.interview_id == interview_id, col(Rating.submitted_at).is_not(None)
+        )
+    ).all()
+    for rating in rows:
+        marks[rating.indicator_id][names.get(rating.panelist_id, rating.panelist_id)] = rating.value
+    return critical_concerns(protocol, marks)
 
 
 @dataclass(frozen=True)

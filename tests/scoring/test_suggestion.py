@@ -45,9 +45,11 @@ def rules_of(result: Suggestion, severity: Severity) -> list[str]:
 def test_no_consensus_yet_is_insufficient_information(proto: Protocol) -> None:
     result = suggest(proto, {}, proportionality=MET)
     assert result.outcome is Suggested.insufficient_information
-    assert result.reasons[0].text == (
-        "No consensus recorded yet for ONE-1 and 3 more (4 of 4 indicators)."
-    )
+    assert [r.text for r in result.reasons[:2]] == [
+        "First part: no consensus recorded yet for ONE-1 and 2 more (3 of 3 indicators).",
+        "Second part: no consensus recorded yet for THREE-1 (1 of 1 indicators).",
+    ]
+    assert [p.outcome for p in result.parts] == [Suggested.insufficient_information] * 2
     assert result.label == "Insufficient information"
 
 
@@ -58,9 +60,13 @@ def test_everything_met_is_ready_and_lists_what_was_checked(proto: Protocol) -> 
     assert set(rules_of(result, Severity.met)) == {
         "critical",
         "domain_minimum",
-        "overall_minimum",
+        "part_minimum",
         "proportionality",
     }
+    assert [(p.part_id, p.outcome, p.mean) for p in result.parts] == [
+        ("first", Suggested.ready, 3.0),
+        ("second", Suggested.ready, 3.0),
+    ]
     assert result.overall_mean == 3.0 and result.omitted_fraction == 0.0
     (one, two, three) = result.domains
     assert (one.domain_id, one.mean, one.minimum, one.passed) == ("one", 3.0, 1.5, True)
@@ -123,19 +129,29 @@ def test_stricter_minimum_applies(proto: Protocol) -> None:
     assert minimum_for(stricter, dataclasses.replace(domain, minimum_mean=2.5)) == 2.8
 
 
-def test_overall_mean_below_minimum_blocks(proto: Protocol) -> None:
-    result = suggest(proto, {"ONE-1": 2, "ONE-2": 2, "TWO-1": 1, "THREE-1": 2}, proportionality=MET)
+def test_a_part_below_its_minimum_blocks_whatever_the_other_part(proto: Protocol) -> None:
+    consensus = {"ONE-1": 2, "ONE-2": 2, "TWO-1": 1, "THREE-1": 3}
+    result = suggest(proto, consensus, proportionality=MET)
     assert result.outcome is Suggested.not_yet_ready
-    assert "Overall mean 1.75 is below the minimum 2." in [r.text for r in result.reasons]
+    assert "First part: mean 1.67 is below the minimum 2, judged apart from the other parts." in [
+        r.text for r in result.reasons
+    ]
     assert "below_met" in rules_of(result, Severity.caution)
+    first, second = result.parts
+    assert first.outcome is Suggested.not_yet_ready and first.passed is False
+    assert second.outcome is Suggested.ready
+    # Pooled over both parts the mean is 2.0, which would have passed.
+    assert result.overall_mean == 2.0
 
 
 def test_indicators_below_met_suggest_conditions(proto: Protocol) -> None:
     result = suggest(proto, {**ALL_THREE, "TWO-1": 1}, proportionality=MET)
     assert result.outcome is Suggested.ready_with_conditions
     assert result.reasons[0].text == (
-        "1 indicator below Largely evident (2): TWO-1; conditions could address them."
+        "First part: 1 indicator below Largely evident (2) (TWO-1); the panel weighs each one "
+        "and says how in its rationale."
     )
+    assert "could address" not in " ".join(r.text for r in result.reasons)
 
 
 def test_too_many_omits_is_missing_information(proto: Protocol) -> None:
@@ -144,8 +160,8 @@ def test_too_many_omits_is_missing_information(proto: Protocol) -> None:
     result = suggest(limited, many, proportionality=MET)
     assert result.outcome is Suggested.insufficient_information
     assert result.omitted_fraction == 0.5
-    assert "more than the 25% allowed" in result.reasons[0].text
-    few = suggest(limited, {**ALL_THREE, "THREE-1": None}, proportionality=MET)
+    assert "more than the 25% allowed" in " ".join(r.text for r in result.reasons)
+    few = suggest(limited, {**ALL_THREE, "TWO-1": None}, proportionality=MET)
     assert few.outcome is Suggested.ready
     assert "within the 25% allowed" in " ".join(r.text for r in few.reasons)
 

@@ -142,7 +142,7 @@ def agree_all(session: Session, iid: str, value: int | None = 3) -> None:
                 interview_id=iid,
                 indicator_id=indicator,
                 value=value,
-                rationale="clear across examples",
+                rationale="Clear across examples; Pat Placeholder's lower rating was weighed.",
                 actor="Ada",
             )
 
@@ -267,7 +267,12 @@ def test_hand_written_dissent_is_still_readable() -> None:
 def test_determination_needs_consensus_on_every_indicator(store: Store, iid: str) -> None:
     with store.session() as session:
         record_consensus(
-            session, interview_id=iid, indicator_id="ONE-1", value=3, rationale="r", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="ONE-1",
+            value=3,
+            rationale="As Pat Placeholder said, only partly; the rest outweighs it.",
+            actor="A",
         )
         with pytest.raises(
             ValidationError,
@@ -385,6 +390,81 @@ def test_signing_off_finalizes_when_everyone_has(store: Store, iid: str) -> None
         assert sign_off_state(session, iid).finalized
         with pytest.raises(LockedError, match=LOCKED):
             sign_off(session, interview_id=iid, panelist_id=pat.id, pin="3333", actor="Pat")
+
+
+def test_a_low_critical_rating_must_be_answered_in_the_consensus(store: Store, iid: str) -> None:
+    """Pat rated the critical ONE-1 at 1: a consensus of 3 must say how that was weighed."""
+    pat = members(store, iid)[2]
+
+    def agree(value: int | None, rationale: str, dissent: list[DissentIn] | None = None) -> None:
+        record_consensus(
+            session,
+            interview_id=iid,
+            indicator_id="ONE-1",
+            value=value,
+            rationale=rationale,
+            dissent=dissent or [],
+            actor="Ada",
+        )
+
+    with store.session() as session:
+        with pytest.raises(
+            ValidationError,
+            match=r"^Pat Placeholder rated critical indicator ONE-1 below Largely evident: name "
+            r"them in the rationale and say how the panel weighed it, or record their dissent\.$",
+        ):
+            agree(3, "Clear across examples.")
+        with pytest.raises(ValidationError, match="Pat Placeholder rated"):
+            agree(3, "Patently clear.")  # a word that merely contains the name is not naming
+        agree(3, "Clear; pat placeholder's example predates the exit, so it weighs less.")
+        agree(3, "Clear across examples.", [DissentIn(pat.id, "One example only.")])
+        agree(1, "Only partly shown.")  # a consensus below met carries the low rating
+        agree(None, "Not enough learned.")  # an omit claims nothing
+        record_consensus(
+            session, interview_id=iid, indicator_id="ONE-2", value=3, rationale="x", actor="A"
+        )  # not critical
+        session.commit()
+        concern = suggestion(session, iid)
+        notes = [r.text for r in concern.reasons if r.rule == "critical_concern"]
+        assert notes == [
+            "Critical indicator ONE-1 (First indicator): rated below Largely evident (2) by "
+            "Pat Placeholder; the consensus records how that was weighed."
+        ]
+
+
+def test_a_positive_determination_waits_for_open_safety_flags(store: Store, iid: str) -> None:
+    ada = members(store, iid)[0]
+    with store.session() as session:
+        flag = capture.raise_flag(
+            session,
+            interview_id=iid,
+            kind=FlagKind.threat_of_violence,
+            note="Said something about a named person.",
+            actor="Ada",
+        )
+        agree_all(session, iid)
+        determine(
+            session,
+            iid,
+            differs_because="The remark was a quotation from years ago; we checked with probation.",
+        )
+        refusal = (
+            r"^A safety flag is still open \(Threat of violence\): resolve it before a positive "
+            r"determination is signed or finalized\.$"
+        )
+        with pytest.raises(ValidationError, match=refusal):
+            sign_off(session, interview_id=iid, panelist_id=ada.id, pin="1111", actor="Ada")
+        with pytest.raises(ValidationError, match=refusal):
+            finalize(session, interview_id=iid, actor="Ada")
+        # "Not yet ready" can be signed while the flag is open.
+        determine(session, iid, outcome=Outcome.not_yet_ready, work_on="Safety first.")
+        sign_off(session, interview_id=iid, panelist_id=ada.id, pin="1111", actor="Ada")
+        capture.resolve_flag(
+            session, interview_id=iid, flag_id=flag.id, action_taken="Checked.", actor="Ada"
+        )
+        determine(session, iid)
+        sign_off(session, interview_id=iid, panelist_id=ada.id, pin="1111", actor="Ada")
+        session.commit()
 
 
 def test_changes_after_signing_withdraw_the_signatures(store: Store, iid: str) -> None:

@@ -32,7 +32,7 @@ from formers_tui.store.models import (
     Status,
 )
 from formers_tui.store.store import Store
-from tests.conftest import make_interview
+from tests.conftest import PANEL, make_interview
 
 
 @pytest.fixture
@@ -210,6 +210,42 @@ def test_timeline_validates_dates_and_choices(store: Store, iid: str) -> None:
             capture.set_timeline(
                 session, interview_id=iid, fact_id="shoe_size", value="9", actor="A"
             )
+
+
+def test_timeline_takes_partial_dates_up_to_the_interview_date(store: Store, iid: str) -> None:
+    """The interview is on 2026-11-02: dates after it are refused, whatever today is."""
+    with store.session() as session:
+        for fact, typed in (("involvement_start", " 2009/3 "), ("disengaged_on", "Ongoing")):
+            capture.set_timeline(session, interview_id=iid, fact_id=fact, value=typed, actor="A")
+        session.commit()
+        assert capture.timeline_of(session, iid) == {
+            "involvement_start": "2009-03",
+            "disengaged_on": "ongoing",
+        }
+        with pytest.raises(
+            ValidationError, match=r"^When the person disengaged: 2026-11-03 is after the "
+        ):
+            capture.set_timeline(
+                session, interview_id=iid, fact_id="disengaged_on", value="2026-11-03", actor="A"
+            )
+        with pytest.raises(ValidationError, match="is not a date"):
+            capture.set_timeline(
+                session, interview_id=iid, fact_id="involvement_start", value="ongoing", actor="A"
+            )
+
+
+def test_an_interview_date_in_the_future_is_refused(
+    store: Store, mini_protocol: LoadedProtocol
+) -> None:
+    with store.session() as session, pytest.raises(ValidationError, match="is in the future"):
+        create_interview(
+            session,
+            candidate_code="PM-LATER",
+            protocol=mini_protocol,
+            panel=list(PANEL),
+            actor="test",
+            interview_date=date.today() + timedelta(days=3),
+        )
 
 
 def test_flags_stay_open_until_resolved_with_an_action(store: Store, iid: str) -> None:

@@ -26,6 +26,7 @@ from formers_tui.store.panel_decision import (
     record_determination,
     sign_off,
 )
+from formers_tui.store.panel_view import low_critical_ratings
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
 
@@ -154,16 +155,22 @@ def all_submitted(store: Store, loaded: LoadedProtocol, code: str = "PM-PANEL-02
 
 
 def agree(store: Store, iid: str, value: Callable[[str], int | None] = lambda _: 2) -> None:
-    """Consensus on every indicator (Pat dissents on the first)."""
+    """Consensus on every indicator (Pat dissents on the first).
+
+    Where a panelist rated a critical indicator below met, the rationale names
+    them, as the store requires.
+    """
     with store.session() as session:
         panel_ = members(session, iid)
+        low = low_critical_ratings(session, iid, protocol(session, iid))
         for n, indicator in enumerate(protocol(session, iid).indicators()):
+            weighed = f" Weighed {' and '.join(low[indicator.id])}." if indicator.id in low else ""
             record_consensus(
                 session,
                 interview_id=iid,
                 indicator_id=indicator.id,
                 value=value(indicator.id),
-                rationale=f"Agreed after discussion of {indicator.id}.",
+                rationale=f"Agreed after discussion of {indicator.id}.{weighed}",
                 actor=ADA,
                 dissent=[DissentIn(panel_[PAT].id, "Too recent to count.")] if n == 0 else [],
             )

@@ -54,7 +54,7 @@ def test_proportionality_line(protocol: Protocol) -> None:
     as_of = date(2026, 11, 2)
     both = {"involvement_start": "2016-11-01", "disengaged_on": "2022-11-02"}
     line, problem = proportionality_line(rule, both, as_of)
-    assert line.startswith("involved 6.0 y, disengaged 4.0 y: below the guideline")
+    assert line == "Involved 6 y, disengaged 4 y: below the guideline (2 y to go)."
     assert not problem
     meets = {"involvement_start": "2012-11-02", "disengaged_on": "2016-11-02"}
     assert "meets the guideline" in proportionality_line(rule, meets, as_of)[0]
@@ -81,18 +81,19 @@ async def test_timeline_hands_over_valid_values_only(protocol: Protocol) -> None
     async with host.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         dialog.query_one("#fact-involvement_start", Input).focus()
-        await pilot.press(*"2016-1")
+        await pilot.press(*"201")
         await pilot.pause()
         assert seen == []
         assert "not a date" in str(dialog.query_one("#error-involvement_start", Static).content)
-        await pilot.press(*"1-01")
+        await pilot.press(*"6-11-01")
         await pilot.pause()
-        assert seen == [("involvement_start", "2016-11-01")]
+        # A year, then a month, then the day: each is a valid date as it is typed.
+        assert seen[-1] == ("involvement_start", "2016-11-01")
         assert str(dialog.query_one("#error-involvement_start", Static).content) == ""
         dialog.query_one("#fact-depth", Select).value = "leader"
         await pilot.pause()
         assert ("depth", "leader") in seen
-        future = (date.today() + timedelta(days=3)).isoformat()
+        future = "2026-11-03"
         dialog.query_one("#fact-disengaged_on", Input).value = future
         await pilot.pause()
         error = str(dialog.query_one("#error-disengaged_on", Static).content)

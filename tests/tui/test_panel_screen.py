@@ -476,6 +476,13 @@ async def test_consensus_is_recorded_with_dissent_beside_the_ratings(
         await pilot.press(*"Two examples")
         dialog.query_one(f"#dissent-{pat}", Input).focus()
         await pilot.press(*"Too recent", "ctrl+s")
+        # Sam rated the critical ONE-1 at 1: the consensus must say how that was weighed.
+        assert error_line(dialog) == (
+            "Sam Sample rated critical indicator ONE-1 below Largely evident: name them in the "
+            "rationale and say how the panel weighed it, or record their dissent."
+        )
+        dialog.query_one("#consensus-rationale").focus()
+        await pilot.press("end", *"; Sam Sample's one is older", "ctrl+s")
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the consensus")
         await reloaded(pilot, screen)
         rows = matrix_rows(screen)
@@ -485,7 +492,7 @@ async def test_consensus_is_recorded_with_dissent_beside_the_ratings(
     with rated.session() as session:
         entry = consensus_entries(session, iid)["ONE-1"]
         after = sorted((r.panelist_id, r.indicator_id, r.value) for r in session.exec(everyone))
-    assert (entry.value, entry.rationale) == (2, "Two examples")
+    assert (entry.value, entry.rationale) == (2, "Two examples; Sam Sample's one is older")
     assert [(d.name, d.reason) for d in entry.dissent] == [(ps.PAT, "Too recent")]
     assert after == before
 

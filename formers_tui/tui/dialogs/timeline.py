@@ -17,7 +17,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from formers_tui.errors import FormersError
 from formers_tui.protocol.model import Proportionality, TimelineFact
-from formers_tui.protocol.timeline import TimelineError, proportionality
+from formers_tui.protocol.timeline import ProportionalityStatus, check_rule
 from formers_tui.store.capture import timeline_value
 from formers_tui.tui.dialogs.base import FormDialog
 
@@ -35,11 +35,17 @@ def proportionality_line(
     start, end = values.get(rule.involved_from, ""), values.get(rule.disengaged_on, "")
     if not start or not end:
         return "Enter both dates to see the proportionality guideline.", False
-    try:
-        result = proportionality(rule, date.fromisoformat(start), date.fromisoformat(end), as_of)
-    except ValueError as err:  # TimelineError, or a date the store has not checked
-        return str(err), isinstance(err, TimelineError)
-    return result.describe(), False
+    check = check_rule(rule, values, as_of)
+    return check.text[:1].upper() + check.text[1:] + ".", (
+        check.status is ProportionalityStatus.incomplete
+    )
+
+
+PLACEHOLDERS = {
+    "date": "2010, 2010-06 or 2010-06-15",
+    "periods": "e.g. 2003 to 2005; 2008-06 to 2009",
+}
+"""What each kind of field accepts, shown while it is empty."""
 
 
 class TimelineDialog(FormDialog[dict[str, str]]):
@@ -118,7 +124,7 @@ class TimelineDialog(FormDialog[dict[str, str]]):
             else:
                 yield Input(
                     value,
-                    placeholder="YYYY-MM-DD" if fact.kind == "date" else "",
+                    placeholder=PLACEHOLDERS.get(fact.kind, ""),
                     id=f"fact-{fact.id}",
                     disabled=self._read_only,
                     compact=True,
@@ -158,7 +164,12 @@ class TimelineDialog(FormDialog[dict[str, str]]):
         self._raw[fact.id] = raw
         error = self.query_one(f"#error-{fact.id}", Static)
         try:
-            value = timeline_value(fact, raw, self._as_of)
+            value = timeline_value(
+                fact,
+                raw,
+                self._as_of,
+                ongoing=self._rule is not None and fact.id == self._rule.disengaged_on,
+            )
         except FormersError as err:
             self._valid.pop(fact.id, None)
             error.update(str(err))

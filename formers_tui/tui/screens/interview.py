@@ -1224,7 +1224,10 @@ class InterviewScreen(Screen[None]):
             for fact_id, text in raw.items():
                 try:
                     capture.timeline_value(
-                        protocol.fact(fact_id), text, self._opened.interview_date
+                        protocol.fact(fact_id),
+                        text,
+                        self._opened.interview_date,
+                        ongoing=capture.may_be_ongoing(protocol, fact_id),
                     )
                 except FormersError:
                     self._timeline_drafts[fact_id] = text

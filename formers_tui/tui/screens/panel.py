@@ -80,6 +80,7 @@ SEVERITY_MARKS: dict[Severity, str] = {
     Severity.blocks: "✗ blocks",
     Severity.missing: "? missing",
     Severity.caution: "! caution",
+    Severity.note: "• note",
     Severity.met: "✓ met",
 }
 """A suggestion reason's mark and word, readable without colour."""
@@ -225,8 +226,10 @@ def agreement_view(report: PanelReport) -> Group:
 
 def suggestion_view(advice: Suggestion) -> Group:
     """The computed suggestion, labelled as one, with every rule it checked."""
+    parts = " · ".join(f"{p.title}: {p.label}" for p in advice.parts)
     head = Text.assemble(
         (f"Computed suggestion: {advice.label}", "bold"),
+        f"\n{parts}" if parts else "",
         "\nA suggestion only, from the protocol's thresholds and what is recorded: "
         "the panel decides.\n",
     )
