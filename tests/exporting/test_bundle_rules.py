@@ -132,7 +132,7 @@ def agree(session: Session, iid: str, indicators: tuple[str, ...]) -> None:
             interview_id=iid,
             indicator_id=indicator,
             value=2,
-            rationale="Agreed at the table.",
+            rationale="Agreed at the table; Sam Sample's lower rating was weighed.",
             actor=ADA,
         )
 
