@@ -293,7 +293,10 @@ def bundle_import_command(
 ) -> None:
     """Merge a bundle into this store; conflicting ratings are reported, never overwritten.
 
-    Exits 1 when there are conflicts (everything else in the bundle is imported).
+    A whole interview already in this store brings its notes, quotes, evidence,
+    timeline facts and safety flags; whatever differs is kept as this store
+    has it and named. Exits 1 when there are conflicts or anything was not
+    merged (everything else in the bundle is imported).
     """
     from formers_tui.exporting.bundle import merge_payload, read_bundle_file, unseal
 
@@ -333,6 +336,8 @@ def bundle_import_command(
                 "superseded": report.superseded,
                 "submissions": report.submissions,
                 "conflicts": conflicts,
+                "merged": report.merged,
+                "not_merged": report.not_merged,
             }
         )
     else:
@@ -349,6 +354,14 @@ def bundle_import_command(
         if report.submissions:
             parts.append(f"{_plural(report.submissions, 'domain submission')} added")
         output.echo(f"{head}: " + ", ".join(parts) + ".")
+        if report.merged:
+            merged = ", ".join(
+                f"{count} {kind if count != 1 else kind.removesuffix('s')}"
+                for kind, count in report.merged.items()
+            )
+            output.echo(f"Merged from the bundle: {merged}.")
+        for sentence in report.not_merged:
+            output.echo(f"Not merged: {sentence}", err=True)
         for c in conflicts:
             why = f" ({c['reason']})" if c["reason"] else ""
             output.echo(
@@ -356,5 +369,5 @@ def bundle_import_command(
                 f"{c['bundle']} in the bundle; kept {c['here']}{why}.",
                 err=True,
             )
-    if conflicts:
+    if conflicts or report.not_merged:
         raise typer.Exit(1)

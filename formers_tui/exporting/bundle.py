@@ -12,12 +12,22 @@ is involved, so the file itself must protect what it carries:
   derived by scrypt (parameters, salt and nonce in the header; the header is
   authenticated too). A second derived key signs a fixed message, so a wrong
   passphrase is told apart from a file that was tampered with.
+* A panelist's bundle is **signed** with the panelist's Ed25519 key, opened
+  with their PIN (:mod:`formers_tui.store.signing`); the importing store
+  checks the signature against the public key in its panel record, so an
+  edited bundle, or one written by someone else, is refused. Signing and
+  encryption are independent.
 
-Importing merges into the store in one transaction and is idempotent. A
-rating that the store already holds in a different version is reported as a
-conflict and left as it is, except where one version is plainly the later
-one of the same rating (it carries the other in its history, or the other is
-an unsubmitted draft of it).
+Importing merges into the store in one transaction and is idempotent, and a
+merge obeys the rules of typing: a rating the app would refuse now
+(consensus recorded, or the chair revealed before the panelist submitted),
+a submission after the reveal, or one without its ratings refuses the whole
+bundle; submissions move the interview on as typing does. A rating that the
+store already holds in a different version is reported as a conflict and
+left as it is, except where one version is plainly the later one of the
+same rating (it carries the other in its history, or the other is an
+unsubmitted draft of it). A whole interview the store already holds merges
+its captured content (:mod:`formers_tui.exporting.interview_merge`).
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from formers_tui.exporting.importing import (
     parse_timestamp,
     row_values,
 )
+from formers_tui.exporting.interview_merge import merge_interview
 from formers_tui.exporting.schema import BUNDLE_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.store import signing
@@ -458,10 +469,16 @@ class BundleReport:
     """Ratings the store already holds in a later version."""
     submissions: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
+    merged: dict[str, int] = field(default_factory=dict)
+    """A whole interview's captured content added here, counted by kind."""
+    not_merged: list[str] = field(default_factory=list)
+    """What a whole-interview bundle held that this store keeps as it is, one sentence each."""
 
     @property
     def changed(self) -> bool:
-        return self.created_interview or bool(self.added or self.updated or self.submissions)
+        return self.created_interview or bool(
+            self.added or self.updated or self.submissions or self.merged
+        )
 
 
 def _show(value: int | None, omitted: bool) -> str:
@@ -535,17 +552,12 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
             f"({interview.protocol_hash[:12]}); they cannot be merged."
         )
     if payload["kind"] == "interview":
-        panel = payload["interview"]["panel"]
-        ratings = payload["interview"]["ratings"]
-        submissions = payload["interview"]["domain_submissions"]
-    else:
-        panel = [payload["panelist"]]
-        ratings = payload["ratings"]
-        submissions = payload["domain_submissions"]
-        report.panelist = payload["panelist"]["name"]
-    members = _match_panel(session, interview, panel)
-    if payload["kind"] == "panelist":
-        _check_signature(session, interview, payload, members[payload["panelist"]["id"]])
+        return _merge_whole(session, interview, payload["interview"], report)
+    ratings = payload["ratings"]
+    submissions = payload["domain_submissions"]
+    report.panelist = payload["panelist"]["name"]
+    members = _match_panel(session, interview, [payload["panelist"]])
+    _check_signature(session, interview, payload, members[payload["panelist"]["id"]])
     _check_ratings(interview, ratings, submissions, members)
     for incoming in ratings:
         _merge_rating(session, interview, incoming, members[incoming["panelist_id"]], report)
@@ -556,6 +568,27 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
     if report.changed:
         touch(session, interview)
         advance_after_rating(session, interview, ACTOR)
+    return report
+
+
+def _merge_whole(
+    session: Session, interview: Interview, doc: dict[str, Any], report: BundleReport
+) -> BundleReport:
+    """Merge a whole interview into the store's copy (see :mod:`.interview_merge`)."""
+    members = _match_panel(session, interview, doc["panel"])
+    content = merge_interview(session, interview, doc, actor=ACTOR)
+    report.merged = content.merged
+    report.not_merged = content.not_merged
+    differ = [
+        m["name"]
+        for m in doc["panel"]
+        if m.get("public_key") is not None and m["public_key"] != members[m["id"]].public_key
+    ]
+    if differ:
+        report.not_merged.append(
+            f"The signing keys of {', '.join(differ)} differ from this store's (or it has none); "
+            "a key comes only with the interview itself or a panelist's first signed bundle."
+        )
     return report
 
 
