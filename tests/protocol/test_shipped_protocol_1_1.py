@@ -300,3 +300,28 @@ def test_thresholds_are_non_compensatory_and_explained(protocol: Protocol) -> No
     assert not t.proportionality_required  # "Ideally" in the source
     for minimum in t.domain_minimums:
         assert minimum.rationale, minimum.domain
+
+
+def test_timeline_carries_depth_partial_dates_and_earlier_periods(protocol: Protocol) -> None:
+    from datetime import date
+
+    from formers_tui.protocol.timeline import ProportionalityStatus, check_rule
+
+    rule = protocol.proportionality
+    assert rule is not None
+    assert protocol.fact(rule.depth).kind == "choice"
+    assert protocol.fact(rule.earlier_periods).kind == "periods"
+    for fact_id in (rule.involved_from, rule.disengaged_on):
+        assert "2010-06" in protocol.fact(fact_id).help or "a month" in protocol.fact(fact_id).help
+    assert "ongoing" in protocol.fact(rule.disengaged_on).help
+    history = {
+        "involvement_start": "2008",
+        "disengaged_on": "2012-06",
+        "earlier_involvement": "2003 to 2005",
+        "depth": "recruiter",
+    }
+    check = check_rule(rule, history, date(2026, 11, 2))
+    assert check.status is ProportionalityStatus.met
+    assert "over 2 periods" in check.text and "recruiter" in check.text
+    ongoing = check_rule(rule, {**history, "disengaged_on": "ongoing"}, date(2026, 11, 2))
+    assert ongoing.status is ProportionalityStatus.ongoing
