@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,27 +29,48 @@ def audit_verify(
         str | None,
         typer.Argument(help="Only this interview's records (the chain is always whole)."),
     ] = None,
+    against: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--against",
+            help="A backup, export, bundle, report or text file holding a chain head "
+            "recorded earlier: check the log still holds it.",
+            dir_okay=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Recompute the hash chain and compare the records with their last audited values.
+    """Check the keyed chain, the guards, and every record against its last audited value.
 
-    Exit 1 when anything was changed, added or removed outside the app.
+    Exit 1 when anything was changed, added or removed outside the app, or the
+    log no longer holds a head recorded in an --against file.
     """
     from formers_tui.store import audit
     from formers_tui.store.common import get_interview
+    from formers_tui.store.guards import trigger_problems
 
-    store = settings_of(ctx).open_store(create=False)
+    settings = settings_of(ctx)
+    heads = {str(f): _heads_of(f, settings.store_path()) for f in against or []}
+    store = settings.open_store(create=False, daily=False)
     try:
         with store.session() as session:
             iid = get_interview(session, interview_id).id if interview_id else None
             breaks = audit.verify_chain(session)
+            for name, found in heads.items():
+                breaks += [
+                    audit.ChainBreak(b.seq, f"{b.reason} ({name})")
+                    for b in audit.check_heads(session, found)
+                ]
+            guards = trigger_problems(session.connection())
             mismatches = audit.verify_state(session, iid)
+            head = audit.head(session)
     finally:
         store.close()
     if as_json:
         print_json(
             {
                 "chain_breaks": [{"seq": b.seq, "reason": b.reason} for b in breaks],
+                "guard_problems": guards,
                 "record_mismatches": [
                     {
                         "entity": m.entity,
@@ -59,21 +81,86 @@ def audit_verify(
                     }
                     for m in mismatches
                 ],
+                "heads_checked": sum(len(h) for h in heads.values()),
+                "head": {"seq": head.seq, "mac": head.mac},
             }
         )
     else:
         for b in breaks:
             output.echo(f"chain: entry {b.seq} {b.reason}")
+        for problem in guards:
+            output.echo(f"guard: {problem}")
         for m in mismatches:
             fields = f" ({', '.join(m.changed)})" if m.changed else ""
             where = f"interview {m.interview_id[:8]}, " if m.interview_id else ""
             output.echo(f"record: {where}{m.entity} {m.key[:12]} {m.reason}{fields}")
-        if not breaks and not mismatches:
+        for name, found in heads.items():
+            output.echo(f"checked {len(found)} recorded head(s) in {name}")
+        if not breaks and not mismatches and not guards:
             output.echo("Audit chain intact; every record matches its last audited value.")
-    if breaks or mismatches:
+        output.echo(head.text())
+    if breaks or mismatches or guards:
         raise fail(
-            f"{len(breaks)} chain break(s), {len(mismatches)} record(s) changed outside the app.", 1
+            f"{len(breaks)} chain break(s), {len(guards)} guard problem(s), "
+            f"{len(mismatches)} record(s) changed outside the app.",
+            1,
         )
+
+
+def _heads_of(path: Path, store: Path) -> list[Any]:
+    """The chain heads recorded in ``path``: a store or backup file's newest entry, or text.
+
+    Raises:
+        ValidationError: the file holds no chain head.
+    """
+    from formers_tui.errors import ValidationError
+    from formers_tui.store import audit
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    if data.startswith(b"SQLite format 3") or (data and not _is_text(data)):
+        found = _store_head(path, store)
+        if found is not None:
+            return [found]
+    heads = audit.heads_in(data.decode("utf-8", errors="replace"))
+    if not heads:
+        raise ValidationError(f"{path} holds no audit chain head.")
+    return heads
+
+
+def _is_text(data: bytes) -> bool:
+    try:
+        data[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\0" not in data[:4096]
+
+
+def _store_head(path: Path, store: Path) -> Any:
+    """The newest entry of a store or backup file (opened with the store's passphrase)."""
+    from sqlmodel import Session
+
+    from formers_tui.cli.common import store_passphrase
+    from formers_tui.store import audit, crypto
+    from formers_tui.store.engine import StoreError, make_engine
+
+    key = None
+    if not crypto.is_plaintext(path):
+        passphrase = store_passphrase(store)
+        if passphrase is None:
+            return None
+        key = crypto.key_for_existing(path, passphrase)
+    try:
+        engine = make_engine(path, create=False, key=key)
+    except StoreError:
+        return None
+    try:
+        with Session(engine) as session:
+            return audit.head(session)
+    finally:
+        engine.dispose()
 
 
 @audit_app.command("show")

@@ -32,12 +32,14 @@ class Settings:
 
         return store_path(self.db)
 
-    def open_store(self, *, create: bool = True) -> Store:
+    def open_store(self, *, create: bool = True, daily: bool = True) -> Store:
         """Open the store, asking for its passphrase when it is encrypted.
 
         ``FORMERS_PASSPHRASE`` answers for scripts. A new store is created
         encrypted when a passphrase is given (or typed, in a terminal);
-        otherwise it is created unencrypted with a warning.
+        otherwise it is created unencrypted with a warning. Commands that
+        only read pass ``daily=False``: they never write, not even the day's
+        backup.
         """
         from formers_tui.store.engine import StoreError
         from formers_tui.store.store import Store
@@ -45,7 +47,7 @@ class Settings:
         path = self.store_path()
         if not create and not path.exists():
             raise StoreError(f"No store at {path}.")
-        return Store.open(path, passphrase=store_passphrase(path), create=create)
+        return Store.open(path, passphrase=store_passphrase(path), create=create, daily=daily)
 
 
 def interactive() -> bool:

@@ -48,14 +48,18 @@ def db_check(
         current = migrate.current_revision(engine)
         head = migrate.head_revision()
         breaks: list[audit.ChainBreak] = []
+        guards: list[str] = []
         if current == head:
             from sqlmodel import Session
 
+            from formers_tui.store.guards import trigger_problems
+
             with Session(engine) as session:
                 breaks = audit.verify_chain(session)
+                guards = trigger_problems(session.connection())
     finally:
         engine.dispose()
-    ok = integrity == ["ok"] and not foreign and current == head and not breaks
+    ok = integrity == ["ok"] and not foreign and current == head and not breaks and not guards
     report = {
         "path": str(path),
         "integrity": integrity,
@@ -64,6 +68,7 @@ def db_check(
         "schema": current,
         "schema_expected": head,
         "audit_chain_breaks": [{"seq": b.seq, "reason": b.reason} for b in breaks],
+        "guard_problems": guards,
         "ok": ok,
     }
     if as_json:
@@ -79,6 +84,7 @@ def db_check(
         output.echo(f"schema     {current or 'empty'}{schema_note}")
         chain = "ok" if not breaks else "; ".join(f"entry {b.seq}: {b.reason}" for b in breaks)
         output.echo(f"audit      {chain}")
+        output.echo(f"guards     {'ok' if not guards else '; '.join(guards)}")
     if not ok:
         raise fail("the store did not pass every check.", 1)
 

@@ -1,7 +1,18 @@
-"""The hash-chained audit log.
+"""The keyed, hash-chained audit log.
 
-Each entry's hash covers its content and the previous entry's hash, so a
-removed or edited row breaks the chain.
+Each entry's MAC (HMAC-SHA256 under the log's key, :mod:`chain_key`) covers
+its number, its content and the previous entry's MAC, so an edited, removed
+or re-ordered entry breaks the chain, and entries cannot be re-made without
+the key. The newest entry's number and MAC (the *head*) are sealed in the
+store and written into backups, exports, bundles, sign-offs and reports;
+``formers audit verify --against FILE`` checks the log still holds them.
+
+Every change to an audited record (:mod:`registry`) is captured by
+per-connection TEMP triggers into ``temp.audit_pending``, whatever wrote it
+(the ORM, an import's bulk insert, a cascade); :func:`append` turns each
+captured row into an entry carrying the row's stored values, and a commit
+with captured rows left over appends them itself. So ``verify`` can compare
+every column of every audited row with its last entry.
 
 Notes are saved about once a second while someone types, so an entry that
 repeated the whole text before and after each save would make the log grow
@@ -17,15 +28,22 @@ slip an entry in between reading the chain's tip and appending to it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import re
+import weakref
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import Connection, Engine, event, insert
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from formers_tui.store import chain_key, registry
+from formers_tui.store.engine import StoreError, key_of
 from formers_tui.store.models import AuditEntry, utcnow
 
 GENESIS = "0" * 64
@@ -84,8 +102,8 @@ def to_json(values: dict[str, Any] | None) -> str | None:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=default)
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """Hash of an entry's content chained to ``entry.prev_hash``."""
+def legacy_hash(entry: AuditEntry) -> str:
+    """SHA-256 of an entry written before the log was keyed (no key, no number)."""
     payload = json.dumps(
         [
             entry.prev_hash,
@@ -103,6 +121,161 @@ def entry_hash(entry: AuditEntry) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def entry_mac(key: bytes, entry: AuditEntry) -> str:
+    """MAC of an entry's number and content, chained to ``entry.prev_hash``."""
+    payload = json.dumps(
+        [
+            entry.seq,
+            entry.prev_hash,
+            entry.interview_id,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_key,
+            entry.old,
+            entry.new,
+            entry.at.isoformat(),
+        ],
+        ensure_ascii=False,
+    )
+    return chain_key.mac(key, payload)
+
+
+# ----------------------------------------------------------------------------- capture
+
+PENDING = "audit_pending"
+"""TEMP table (one per connection) of audited rows changed and not yet logged."""
+
+
+def install_capture(dbapi_connection: Any) -> None:
+    """Create the TEMP table and triggers that note every change to an audited row.
+
+    Called for each new connection of a store at the current schema; TEMP
+    objects live only in that connection, so nothing of this is in the file.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        found = cursor.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seal'"
+        ).fetchone()
+        if found is None:
+            return
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {PENDING} "
+            "(tbl TEXT NOT NULL, op TEXT NOT NULL, k1, k2, k3, iid TEXT)"
+        )
+        for table in registry.audited().values():
+            for op, row, when in (
+                ("insert", "NEW", "INSERT"),
+                ("delete", "OLD", "DELETE"),
+                ("update", "NEW", "UPDATE OF " + ", ".join(table.columns)),
+            ):
+                keys = [f"{row}.{c}" for c in table.key_columns]
+                keys += ["NULL"] * (3 - len(keys))
+                cursor.execute(
+                    f"CREATE TEMP TRIGGER IF NOT EXISTS audit_capture_{table.name}_{op} "
+                    f"AFTER {when} ON {table.name} BEGIN "
+                    f"INSERT INTO {PENDING} VALUES ('{table.name}', '{op}', {', '.join(keys)}, "
+                    f"{table.interview_sql(row)}); END"
+                )
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
+
+
+@dataclass(frozen=True)
+class _Changed:
+    table: registry.Audited
+    key: str
+    op: str
+    row: dict[str, Any] | None
+    interview_id: str | None
+
+
+def _take_pending(connection: Connection) -> list[_Changed]:
+    """The captured rows, each once, with their stored values (``None``: deleted)."""
+    captured = connection.exec_driver_sql(
+        f"SELECT tbl, op, k1, k2, k3, iid FROM temp.{PENDING} ORDER BY rowid"
+    ).all()
+    if not captured:
+        return []
+    connection.exec_driver_sql(f"DELETE FROM temp.{PENDING}")
+    tables = registry.audited()
+    firsts: dict[tuple[str, str], tuple[registry.Audited, str, tuple[Any, ...], str | None]] = {}
+    for name, op, k1, k2, k3, iid in captured:
+        table = tables[name]
+        values = (k1, k2, k3)[: len(table.key_columns)]
+        key = ":".join(str(v) for v in values)
+        seen = firsts.get((name, key))
+        if seen is None:
+            firsts[(name, key)] = (table, op, values, iid)
+        elif seen[3] is None and iid is not None:
+            firsts[(name, key)] = (*seen[:3], iid)
+    changed = []
+    for (name, key), (table, op, values, iid) in firsts.items():
+        where = " AND ".join(f"{c} = ?" for c in table.key_columns)
+        found = connection.exec_driver_sql(f"SELECT * FROM {name} WHERE {where}", values)
+        row = found.mappings().first()
+        stored = registry.typed(table, dict(row)) if row is not None else None
+        if stored is not None and iid is None and "interview_id" in stored:
+            iid = stored["interview_id"]
+        changed.append(_Changed(table, key, op, stored, iid))
+    return changed
+
+
+# ----------------------------------------------------------------------------- the key
+
+_KEYS: weakref.WeakKeyDictionary[Engine, bytes] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class Seal:
+    """The stored seal row."""
+
+    legacy_until: int
+    tip_seq: int
+    tip_hash: str
+    seal: str
+
+
+def _seal_row(connection: Connection) -> Seal | None:
+    row = connection.exec_driver_sql(
+        "SELECT legacy_until, tip_seq, tip_hash, seal FROM audit_seal WHERE id = 1"
+    ).first()
+    return None if row is None else Seal(int(row[0]), int(row[1]), str(row[2]), str(row[3]))
+
+
+def log_key(session: Session) -> bytes:
+    """The log's key for the store ``session`` is bound to (read once per engine).
+
+    Raises:
+        StoreError: the store has no seal, or its key does not unwrap.
+    """
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    known = _KEYS.get(engine)
+    if known is not None:
+        return known
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT key_wrapped, key_wrap, key_check FROM audit_seal WHERE id = 1")
+        .first()
+    )
+    if row is None:
+        raise StoreError("The audit log's seal is missing; 'formers audit verify' says more.")
+    found = chain_key.unwrap(str(row[0]), str(row[1]), str(row[2]), key_of(engine))
+    _KEYS[engine] = found
+    return found
+
+
+# ----------------------------------------------------------------------------- writing
+
+
+def _canonical(values: dict[str, Any] | None) -> dict[str, Any] | None:
+    text = to_json(values)
+    return None if text is None else dict(json.loads(text))
+
+
 def append(
     session: Session,
     *,
@@ -114,26 +287,249 @@ def append(
     old: dict[str, Any] | None,
     new: dict[str, Any] | None,
 ) -> AuditEntry:
-    """Append one entry describing a change already made in ``session``."""
-    session.flush()  # take the write lock before reading the chain's tip
-    tip = session.exec(
-        select(AuditEntry.hash).order_by(col(AuditEntry.seq).desc()).limit(1)
-    ).first()
-    entry = AuditEntry(
+    """Log a change already made in ``session``: one entry per audited row it touched.
+
+    The entry for the row named by ``entity``/``key`` takes ``action`` and
+    keeps ``old`` and the extra context in ``new`` (a name, a reason); its
+    values are the row as stored. Rows the change touched besides (an
+    interview moving from draft, a cascade) get entries of their own. When
+    no row matches, the entry is context only (``entity`` given a `` (note)``
+    suffix if it names an audited table, so ``verify`` does not read it as a
+    row). Returns the entry for ``entity``/``key``.
+    """
+    session.flush()  # write the change, so the triggers have captured it
+    connection = session.connection()
+    changed = _take_pending(connection)
+    extras = {k: v for k, v in (new or {}).items()}
+    made: list[AuditEntry] = []
+    named: AuditEntry | None = None
+    for row in changed:
+        mine = row.table.name == entity and row.key == key
+        entry = _row_entry(
+            row,
+            actor=actor,
+            action=action if mine else None,
+            old=old if mine else None,
+            extras=extras if mine else {},
+            interview_id=row.interview_id or interview_id,
+        )
+        made.append(entry)
+        if mine:
+            named = entry
+    if named is None:
+        shown = f"{entity} (note)" if entity in registry.audited() else entity
+        named = AuditEntry(
+            interview_id=interview_id,
+            actor=actor,
+            action=action,
+            entity=shown,
+            entity_key=key,
+            old=to_json(old),
+            new=to_json(new),
+            at=utcnow(),
+            prev_hash="",
+            hash="",
+        )
+        made.append(named)
+    _chain_and_add(session, made)
+    return named
+
+
+def _row_entry(
+    row: _Changed,
+    *,
+    actor: str,
+    action: str | None,
+    old: dict[str, Any] | None,
+    extras: dict[str, Any],
+    interview_id: str | None,
+) -> AuditEntry:
+    if row.row is None:
+        before = {**(old or {}), **extras} if (old or extras) else None
+        return AuditEntry(
+            interview_id=interview_id,
+            actor=actor,
+            action=action or "delete",
+            entity=row.table.name,
+            entity_key=row.key,
+            old=to_json(before),
+            new=None,
+            at=utcnow(),
+            prev_hash="",
+            hash="",
+        )
+    stored = _canonical(row.row) or {}
+    values = {**extras, **stored}
+    if SPLICE in extras:
+        # A splice entry carries the splice and the columns the writer changed,
+        # as stored; the rest is the row's previous state (see the module's notes).
+        values = {**extras, **{c: stored[c] for c in extras if c in stored}}
+    return AuditEntry(
         interview_id=interview_id,
         actor=actor,
-        action=action,
-        entity=entity,
-        entity_key=key,
+        action=action or ("create" if row.op == "insert" else "update"),
+        entity=row.table.name,
+        entity_key=row.key,
         old=to_json(old),
-        new=to_json(new),
+        new=to_json(values),
         at=utcnow(),
-        prev_hash=tip or GENESIS,
+        prev_hash="",
         hash="",
     )
-    entry.hash = entry_hash(entry)
-    session.add(entry)
-    return entry
+
+
+def _chain_and_add(session: Session, entries: list[AuditEntry]) -> None:
+    """Number, chain and MAC ``entries``; add them and move the seal to the new tip."""
+    key = log_key(session)
+    connection = session.connection()
+    last = connection.exec_driver_sql(
+        "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
+    ).first()
+    seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+    seal = _seal_row(connection)
+    # A seal that no longer matches the log's end (entries removed or added
+    # behind the app's back) is left as it is, so verify keeps saying so.
+    in_step = seal is not None and seal.tip_seq == seq and seal.tip_hash == previous
+    moment = utcnow()
+    for entry in entries:
+        seq += 1
+        entry.seq = seq
+        entry.at = moment
+        entry.prev_hash = previous
+        entry.hash = entry_mac(key, entry)
+        previous = entry.hash
+        session.add(entry)
+    session.flush()
+    if in_step and seal is not None:
+        connection.exec_driver_sql(
+            "UPDATE audit_seal SET tip_seq = ?, tip_hash = ?, seal = ? WHERE id = 1",
+            (seq, previous, chain_key.seal_of(key, seal.legacy_until, seq, previous)),
+        )
+
+
+def _log_leftovers(session: OrmSession) -> None:
+    """Before a commit: log audited rows changed without an :func:`append`."""
+    if not isinstance(session, Session) or session.get_transaction() is None:
+        return
+    session.flush()
+    connection = session.connection()
+    try:
+        waiting = connection.exec_driver_sql(f"SELECT 1 FROM temp.{PENDING} LIMIT 1").first()
+    except Exception as exc:  # noqa: BLE001 - no capture on this connection
+        if "no such table" in str(exc):
+            return
+        raise
+    if waiting is None:
+        return
+    changed = _take_pending(connection)
+    entries = [
+        _row_entry(
+            row,
+            actor="formers-tui",
+            action=None,
+            old=None,
+            extras={},
+            interview_id=row.interview_id,
+        )
+        for row in changed
+    ]
+    _chain_and_add(session, entries)
+
+
+event.listen(OrmSession, "before_commit", _log_leftovers)
+
+
+# ----------------------------------------------------------------------------- baseline
+
+
+def write_baseline(
+    connection: Connection, key: bytes, *, actor: str, action: str, summary: dict[str, Any]
+) -> int:
+    """Log every audited row as it is now, then a summary entry; return how many rows.
+
+    Used when the log is first keyed (and by any migration that adds an
+    audited column), so ``verify`` starts from the records as they were then.
+    Reads each table as stored (``SELECT *``), so it works at any schema.
+    """
+    last = connection.exec_driver_sql(
+        "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
+    ).first()
+    seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
+    moment = utcnow()
+    present = {
+        name
+        for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        )
+    }
+    owners: dict[str, dict[str, str]] = {}
+    for parent in {p for _, p in registry.OWNERS.values()} & present:
+        owners[parent] = {
+            str(i): str(o)
+            for i, o in connection.exec_driver_sql(f"SELECT id, interview_id FROM {parent}")
+        }
+    batch: list[dict[str, Any]] = []
+    count = 0
+
+    def add(entry: AuditEntry) -> None:
+        nonlocal seq, previous
+        seq += 1
+        entry.seq = seq
+        entry.prev_hash = previous
+        entry.hash = entry_mac(key, entry)
+        previous = entry.hash
+        batch.append(entry.model_dump())
+        if len(batch) >= 500:
+            connection.execute(insert(AuditEntry.__table__), batch)  # type: ignore[attr-defined]
+            batch.clear()
+
+    for table in registry.audited().values():
+        if table.name not in present:
+            continue
+        for row in connection.exec_driver_sql(f"SELECT * FROM {table.name}").mappings():
+            stored = registry.typed(table, dict(row))
+            iid = stored.get("interview_id")
+            owner = registry.OWNERS.get(table.name)
+            if iid is None and owner is not None:
+                iid = owners.get(owner[1], {}).get(str(stored[owner[0]]))
+            add(
+                AuditEntry(
+                    interview_id=iid,
+                    actor=actor,
+                    action=action,
+                    entity=table.name,
+                    entity_key=table.key_of(stored),
+                    old=None,
+                    new=to_json(stored),
+                    at=moment,
+                    prev_hash="",
+                    hash="",
+                )
+            )
+            count += 1
+    add(
+        AuditEntry(
+            interview_id=None,
+            actor=actor,
+            action=action,
+            entity="audit_log",
+            entity_key="",
+            old=None,
+            new=to_json({**summary, "records": count}),
+            at=moment,
+            prev_hash="",
+            hash="",
+        )
+    )
+    if batch:
+        connection.execute(insert(AuditEntry.__table__), batch)  # type: ignore[attr-defined]
+    seal = _seal_row(connection)
+    legacy = seal.legacy_until if seal is not None else 0
+    connection.exec_driver_sql(
+        "UPDATE audit_seal SET tip_seq = ?, tip_hash = ?, seal = ? WHERE id = 1",
+        (seq, previous, chain_key.seal_of(key, legacy, seq, previous)),
+    )
+    return count
 
 
 @dataclass(frozen=True)
@@ -161,9 +557,12 @@ def replay(entries: Iterable[AuditEntry]) -> Iterator[Replayed]:
             change = new.pop(SPLICE)
             new = {**before, **new, "text": apply_splice(str(before.get("text", "")), change)}
         else:
-            old = json.loads(entry.old) if entry.old else None
+            old = json.loads(entry.old) if entry.old else state.get(key)
         state[key] = new
         yield Replayed(entry, old, new)
+
+
+# ----------------------------------------------------------------------------- verifying
 
 
 @dataclass(frozen=True)
@@ -175,8 +574,24 @@ class ChainBreak:
 
 
 def verify_chain(session: Session) -> list[ChainBreak]:
-    """Recompute every hash in order; return each place the chain breaks."""
+    """Check every entry's MAC in order, and the seal; return each place it breaks.
+
+    Entries written before the log was keyed are checked with their plain
+    SHA-256; the first keyed entry's link to them seals them too.
+    """
+    connection = session.connection()
+    try:
+        seal = _seal_row(connection)
+        key = log_key(session)
+    except StoreError as exc:
+        return [ChainBreak(0, str(exc).rstrip("."))]
+    if seal is None:
+        return [ChainBreak(0, "the log's seal is missing")]
     breaks: list[ChainBreak] = []
+    if not hmac.compare_digest(
+        chain_key.seal_of(key, seal.legacy_until, seal.tip_seq, seal.tip_hash), seal.seal
+    ):
+        breaks.append(ChainBreak(0, "the log's seal was altered"))
     previous = GENESIS
     expected_seq = 1
     for entry in session.exec(select(AuditEntry).order_by(col(AuditEntry.seq))):
@@ -185,10 +600,88 @@ def verify_chain(session: Session) -> list[ChainBreak]:
             breaks.append(ChainBreak(seq, f"entries {expected_seq}–{seq - 1} are missing"))
         if entry.prev_hash != previous:
             breaks.append(ChainBreak(seq, "does not follow the entry before it"))
-        if entry_hash(entry) != entry.hash:
-            breaks.append(ChainBreak(seq, "content was changed after it was written"))
+        if seq <= seal.legacy_until:
+            if legacy_hash(entry) != entry.hash:
+                breaks.append(ChainBreak(seq, "content was changed after it was written"))
+        elif not hmac.compare_digest(entry_mac(key, entry), entry.hash):
+            breaks.append(
+                ChainBreak(
+                    seq, "content was changed after it was written, or re-hashed without the key"
+                )
+            )
         previous = entry.hash
         expected_seq = seq + 1
+    last = expected_seq - 1
+    if seal.tip_seq != last or seal.tip_hash != previous:
+        where = "entries were removed from its end" if seal.tip_seq > last else "it does not end"
+        breaks.append(
+            ChainBreak(
+                last,
+                f"the log ends at entry {last} but its seal names entry {seal.tip_seq}: {where}"
+                if seal.tip_seq > last
+                else f"the log's end does not match its seal (entry {seal.tip_seq}): {where} "
+                "where the app left it",
+            )
+        )
+    return breaks
+
+
+@dataclass(frozen=True)
+class Head:
+    """A chain head: the newest entry's number and MAC."""
+
+    seq: int
+    mac: str
+
+    def text(self) -> str:
+        """The head as written into files: ``audit head <seq> <mac>``."""
+        return f"audit head {self.seq} {self.mac}"
+
+
+HEAD_PATTERN = re.compile(r"audit head (\d+) ([0-9a-f]{64})")
+
+
+def head(session: Session) -> Head:
+    """The log's newest entry (``0`` and the genesis value for an empty log)."""
+    row = (
+        session.connection()
+        .exec_driver_sql("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+        .first()
+    )
+    return Head(0, GENESIS) if row is None else Head(int(row[0]), str(row[1]))
+
+
+def heads_in(text: str) -> list[Head]:
+    """Every chain head written in ``text``."""
+    return [Head(int(m.group(1)), m.group(2)) for m in HEAD_PATTERN.finditer(text)]
+
+
+def check_heads(session: Session, heads: Iterable[Head]) -> list[ChainBreak]:
+    """Whether the log still holds each head recorded elsewhere.
+
+    A head past the log's end means entries were removed; a head whose MAC
+    differs means the log was rewritten up to there.
+    """
+    breaks: list[ChainBreak] = []
+    end = head(session).seq
+    for recorded in heads:
+        if recorded.seq == 0:
+            continue
+        found = session.get(AuditEntry, recorded.seq)
+        if found is None:
+            breaks.append(
+                ChainBreak(
+                    recorded.seq,
+                    f"was recorded elsewhere but the log ends at entry {end}: entries were removed",
+                )
+            )
+        elif not hmac.compare_digest(found.hash, recorded.mac):
+            breaks.append(
+                ChainBreak(
+                    recorded.seq,
+                    "differs from the head recorded elsewhere: the log was rewritten",
+                )
+            )
     return breaks
 
 
@@ -204,61 +697,63 @@ class StateMismatch:
     """Names of the fields that differ."""
 
 
-def _audited_tables() -> dict[str, tuple[type[Any], Any]]:
-    """Entity name -> (table, function giving a row's audit key)."""
-    from formers_tui.store import models as m
-
-    return {
-        "note": (m.Note, lambda r: r.id),
-        "rating": (m.Rating, lambda r: r.id),
-        "timeline_entry": (m.TimelineEntry, lambda r: f"{r.interview_id}:{r.fact_id}"),
-        "consensus": (m.Consensus, lambda r: f"{r.interview_id}:{r.indicator_id}"),
-        "determination": (m.Determination, lambda r: r.interview_id),
-        "sign_off": (m.SignOff, lambda r: f"{r.interview_id}:{r.panelist_id}"),
-    }
-
-
 def verify_state(session: Session, interview_id: str | None = None) -> list[StateMismatch]:
-    """Compare audited records with the audit log's last word on each.
+    """Compare every audited row, column by column, with the log's last word on it.
 
     Finds rows edited, added or removed behind the application's back (for
-    example with a SQL shell): the log records every change the application
-    makes, so the current row must equal the last recorded ``new`` value.
+    example with a SQL shell): every change the application makes is logged
+    with the row's stored values, so the current row must equal them. Only
+    entries written since the log was keyed count (they start with a
+    baseline of every record).
     """
+    connection = session.connection()
+    seal = _seal_row(connection)
+    since = seal.legacy_until if seal is not None else 0
     mismatches: list[StateMismatch] = []
-    for entity, (table, key_of) in _audited_tables().items():
-        query = select(AuditEntry).where(AuditEntry.entity == entity).order_by(col(AuditEntry.seq))
+    for table in registry.audited().values():
+        rows_sql = f"SELECT * FROM {table.name}"
+        params: tuple[Any, ...] = ()
+        if interview_id is not None:
+            owned = table.owned_rows_sql()
+            if owned is None:
+                continue
+            rows_sql, params = owned, (interview_id,)
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.entity == table.name, col(AuditEntry.seq) > since)
+            .order_by(col(AuditEntry.seq))
+        )
         if interview_id is not None:
             query = query.where(AuditEntry.interview_id == interview_id)
         last: dict[str, Replayed] = {}
         for replayed in replay(session.exec(query)):
             last[replayed.entry.entity_key] = replayed
-        rows_query = select(table)
-        if interview_id is not None:
-            rows_query = rows_query.where(table.interview_id == interview_id)
         seen: set[str] = set()
-        for row in session.exec(rows_query):
-            key = key_of(row)
+        for row in connection.exec_driver_sql(rows_sql, params).mappings():
+            stored = _canonical(registry.typed(table, dict(row))) or {}
+            key = table.key_of(stored)
             seen.add(key)
+            owner = stored.get("interview_id")
             recorded_entry = last.get(key)
             if recorded_entry is None or recorded_entry.new is None:
                 mismatches.append(
-                    StateMismatch(entity, key, row.interview_id, "exists but was never recorded")
+                    StateMismatch(table.name, key, owner, "exists but was never recorded")
                 )
                 continue
             recorded = recorded_entry.new
-            current = json.loads(to_json(row.model_dump()) or "{}")
-            # Entries may carry context beyond the row (a name, a code); only the
-            # row's own columns are compared.
             changed = tuple(
-                sorted(k for k in set(recorded) & set(current) if recorded[k] != current[k])
+                sorted(
+                    c
+                    for c in table.columns
+                    if c in stored and recorded.get(c, _ABSENT) != stored[c]
+                )
             )
             if changed:
                 mismatches.append(
                     StateMismatch(
-                        entity,
+                        table.name,
                         key,
-                        row.interview_id,
+                        owner or recorded_entry.entry.interview_id,
                         "differs from its last recorded value",
                         changed,
                     )
@@ -267,10 +762,14 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
             if key not in seen and replayed.new is not None:
                 mismatches.append(
                     StateMismatch(
-                        entity, key, replayed.entry.interview_id, "was removed without a record"
+                        table.name, key, replayed.entry.interview_id, "was removed without a record"
                     )
                 )
     return mismatches
+
+
+_ABSENT = object()
+"""Stands for a column a recorded state does not carry (it never equals a value)."""
 
 
 def history(session: Session, interview_id: str) -> list[AuditEntry]:

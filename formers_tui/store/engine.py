@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +31,13 @@ if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
 
 BUSY_TIMEOUT_MS = 10_000
+
+_KEYS: weakref.WeakKeyDictionary[Engine, StoreKey | None] = weakref.WeakKeyDictionary()
+
+
+def key_of(engine: Engine) -> StoreKey | None:
+    """The SQLCipher key ``engine`` was made with (``None``: a plaintext store)."""
+    return _KEYS.get(engine)
 
 
 def _set_pragmas(dbapi_connection: Any, _record: Any, key: StoreKey | None = None) -> None:
@@ -57,7 +66,13 @@ def create_private_file(path: Path) -> None:
     os.close(fd)
 
 
-def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None) -> Engine:
+def make_engine(
+    path: Path,
+    *,
+    create: bool = True,
+    key: StoreKey | None = None,
+    on_connect: Callable[[Any], None] | None = None,
+) -> Engine:
     """Build the engine for the store file at ``path``.
 
     Args:
@@ -65,6 +80,8 @@ def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None)
         create: create the file (0600) if it is missing; otherwise a missing
             file is an error.
         key: open (or create) the file encrypted with this SQLCipher key.
+        on_connect: called with each new DB-API connection after the PRAGMAs
+            (the store installs its audit capture with it).
 
     Raises:
         StoreError: if the file is missing (and ``create`` is false), the key is
@@ -88,6 +105,9 @@ def make_engine(path: Path, *, create: bool = True, key: StoreKey | None = None)
         **options,
     )
     event.listen(engine, "connect", lambda conn, record: _set_pragmas(conn, record, key))
+    if on_connect is not None:
+        event.listen(engine, "connect", lambda conn, _record: on_connect(conn))
+    _KEYS[engine] = key
     try:
         with engine.connect() as connection:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").all()

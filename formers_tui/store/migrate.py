@@ -28,6 +28,11 @@ def _config(connection: Connection, metadata: Any = None) -> Any:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
     config.attributes["target_metadata"] = metadata
+    if connection is not None:
+        from formers_tui.store.engine import key_of
+
+        # Migrations that key the audit log wrap its key with the store key.
+        config.attributes["store_key"] = key_of(connection.engine)
     return config
 
 

@@ -424,3 +424,30 @@ class AuditEntry(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     prev_hash: str
     hash: str
+
+
+class AuditSeal(SQLModel, table=True):
+    """The audit log's key and tip: one row, sealed with that key.
+
+    The key MACs every entry. In an encrypted store it is kept wrapped with
+    a key derived from the store key, so only someone who can open the store
+    can read it; in a plaintext store it is kept as it is (and so is no
+    secret). The tip (last sequence number and MAC) is sealed with the key,
+    so removing the newest entries needs the key too.
+    """
+
+    __tablename__ = "audit_seal"
+
+    id: int = Field(default=1, primary_key=True)
+    key_wrapped: str
+    """The log key, hex, XORed with the wrap (``key_wrap``)."""
+    key_wrap: str
+    """``store-key`` or ``none`` (a plaintext store)."""
+    key_check: str
+    """HMAC of a fixed label under the key: says whether it was unwrapped right."""
+    legacy_until: int = 0
+    """Entries up to this number were written before the log was keyed (plain SHA-256)."""
+    tip_seq: int = 0
+    tip_hash: str = ""
+    seal: str
+    """HMAC of ``legacy_until``, ``tip_seq`` and ``tip_hash`` under the key."""

@@ -106,14 +106,16 @@ class Store:
         existed = path.exists() and path.stat().st_size > 0
         if key is None:
             key = key_for(path, passphrase)
+        from formers_tui.store.audit import install_capture
+
         try:
-            engine = make_engine(path, create=create, key=key)
+            engine = make_engine(path, create=create, key=key, on_connect=install_capture)
         except WrongPassphrase:
             if not existed or passphrase is None or normalized(passphrase) == passphrase:
                 raise
             # Set before passphrases were compared in NFC, from decomposed text.
             key = crypto.key_for_existing(path, passphrase, as_typed=True)
-            engine = make_engine(path, create=create, key=key)
+            engine = make_engine(path, create=create, key=key, on_connect=install_capture)
         try:
             current = migrate.current_revision(engine)
             head = migrate.head_revision()
@@ -130,6 +132,7 @@ class Store:
 
                     backup(path, key=key, reason=f"before-{head}")
                 migrate.upgrade(engine)
+                engine.dispose()  # later connections get the audit capture below
             if existed and daily:
                 from formers_tui.store.backup import daily_backup
 

@@ -51,7 +51,9 @@ def test_clean_store_verifies() -> None:
     code, out, _ = invoke("audit", "verify")
     assert code == 0 and "intact" in out
     code, out, _ = invoke("audit", "verify", iid[:8], "--json")
-    assert code == 0 and json.loads(out) == {"chain_breaks": [], "record_mismatches": []}
+    report = json.loads(out)
+    assert code == 0 and report["chain_breaks"] == report["record_mismatches"] == []
+    assert report["guard_problems"] == []
 
 
 def test_note_edited_with_a_sql_shell_is_reported() -> None:
@@ -88,10 +90,8 @@ def test_show_lists_who_changed_what() -> None:
     code, out, _ = invoke("audit", "show", iid[:8], "--json")
     entries = json.loads(out)
     assert code == 0
-    assert [(e["action"], e["entity"]) for e in entries][:2] == [
-        ("create", "interview"),
-        ("create", "panelist"),
-    ]
+    made = [(e["action"], e["entity"]) for e in entries]
+    assert made.index(("create", "interview")) < made.index(("create", "panelist"))
     note = next(e for e in entries if e["entity"] == "note")
     assert note["actor"] == "Ann" and note["new"]["text"] == "said X"
     code, out, _ = invoke("audit", "show", iid[:8])
