@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, exc
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 """The newest migration in ``migrations/versions``."""
 
 

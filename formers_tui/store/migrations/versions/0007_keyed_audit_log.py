@@ -14,8 +14,8 @@ with the log from the baseline on; a change made outside the app *before*
 the upgrade is therefore part of the baseline (the summary entry records
 whether the earlier chain was intact).
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04
 """
 
@@ -25,8 +25,8 @@ import sqlalchemy as sa
 from alembic import context, op
 from sqlmodel import Session, col, select
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
