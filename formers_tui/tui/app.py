@@ -32,6 +32,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from formers_tui.errors import FormersError
+from formers_tui.sanitize import clean_text
 from formers_tui.store.passphrase import from_environment as passphrase_from_environment
 from formers_tui.tui.collector import BurstCollector
 from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
@@ -44,6 +45,8 @@ READ_ONLY_RETRY_SECONDS = 3.0
 """Seconds after the store opens before the day's backup starts (the list loads first)."""
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from formers_tui.protocol.registry import Catalogue
     from formers_tui.store.crypto import StoreKey
     from formers_tui.store.early_key import PendingKey
@@ -127,7 +130,8 @@ class FormersApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f1", "help", "Help"),
         Binding("f12", "toggle_contrast", "High contrast", show=False),
-        Binding("f11", "lock", "Lock", show=False),
+        # A priority binding: it works over every dialog, so a half-typed quote can be hidden.
+        Binding("f11", "lock", "Lock", show=False, priority=True),
     ]
 
     def __init__(
@@ -503,7 +507,36 @@ class FormersApp(App[None]):
         yield SystemCommand(
             "Lock", "Hide everything until the store passphrase is typed (F11)", self.action_lock
         )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":  # it would write the interview, unencrypted
+                yield command
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; its text is never read as markup (it often quotes user text)."""
+        super().notify(
+            clean_text(message),
+            title=clean_text(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Refuse: a screenshot is a plain file of whatever the screen shows (names, notes)."""
+        self.notify(
+            "Screenshots are off: they would save the interview unencrypted.", severity="warning"
+        )
+        return None
 
 
 def make_app(

@@ -166,9 +166,14 @@ class FormDialog(ModalScreen[ResultT | None]):
         focused = self.focused
         if isinstance(focused, TEXT_FIELDS) and event.key != "escape":
             hand_on(event, focused)
-        elif isinstance(focused, Button) and event.is_printable and event.character not in (
-            None,
-            " ",
+        elif (
+            isinstance(focused, Button)
+            and event.is_printable
+            and event.character
+            not in (
+                None,
+                " ",
+            )
         ):
             fields = [f for f in self.focus_chain if isinstance(f, TEXT_FIELDS) and shown(f)]
             if fields:

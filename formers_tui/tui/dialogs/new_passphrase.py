@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from formers_tui.errors import ValidationError
+from formers_tui.tui.literal import literal
 
 
 class NewPassphraseDialog(ModalScreen[str | None]):
@@ -84,7 +85,7 @@ class NewPassphraseDialog(ModalScreen[str | None]):
         try:
             check_new_passphrase(first, again.value)
         except ValidationError as exc:
-            self.query_one("#pass-error", Static).update(str(exc))
+            self.query_one("#pass-error", Static).update(literal(str(exc)))
             again.value = ""
             return
         self.dismiss(first)

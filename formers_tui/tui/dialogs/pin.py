@@ -29,6 +29,7 @@ from formers_tui.store.models import Panelist
 from formers_tui.store.panel import PIN_MIN_LENGTH, PinError
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.store_form import ChoiceList, FormInput, StoreFormDialog
+from formers_tui.tui.literal import literal
 
 
 @dataclass(frozen=True)
@@ -272,7 +273,9 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
                 yield Static(self._purpose, classes="hint", markup=False)
             yield Label("Panelist (↑↓, then enter)", classes="field")
             yield ChoiceList(
-                *(Option(p.label(), id=p.id) for p in self._panel), id="pin-who", compact=True
+                *(Option(literal(p.label()), id=p.id) for p in self._panel),
+                id="pin-who",
+                compact=True,
             )
             yield self._fields
             yield from self.buttons()

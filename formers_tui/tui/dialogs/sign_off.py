@@ -22,6 +22,7 @@ from formers_tui.store.panel_decision import SignOffState, sign_off
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
 from formers_tui.tui.dialogs.store_form import ChoiceList, StoreFormDialog
+from formers_tui.tui.literal import literal
 
 
 def sign(store: Store, interview_id: str, entry: PinEntry) -> SignOffState:
@@ -114,7 +115,7 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
         self.query_one("#sign-state", Static).update(signed_line(signed, [p.name for p in waiting]))
         who = self.query_one("#sign-who", OptionList)
         who.clear_options()
-        who.add_options([Option(p.label(), id=p.id) for p in waiting])
+        who.add_options([Option(literal(p.label()), id=p.id) for p in waiting])
         if waiting:
             who.highlighted = 0
             self._fields.show_for(waiting[0])

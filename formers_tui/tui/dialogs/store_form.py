@@ -240,4 +240,3 @@ class StoreFormDialog(FormDialog[DoneT], Generic[FormT, DoneT]):
         if error is not None:
             self._set_busy(False)
             self.show_error(str(error))
-

@@ -20,6 +20,7 @@ from formers_tui.protocol.model import Proportionality, TimelineFact
 from formers_tui.protocol.timeline import ProportionalityStatus, check_rule
 from formers_tui.store.capture import timeline_value
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.literal import literal
 
 
 def proportionality_line(
@@ -172,7 +173,7 @@ class TimelineDialog(FormDialog[dict[str, str]]):
             )
         except FormersError as err:
             self._valid.pop(fact.id, None)
-            error.update(str(err))
+            error.update(literal(str(err)))
             error.display = True
             return
         error.update("")

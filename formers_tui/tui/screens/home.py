@@ -31,6 +31,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 from textual.widgets.data_table import RowKey
 from textual.worker import Worker
 
+from formers_tui.sanitize import clean_line
+from formers_tui.tui.literal import literal
 from formers_tui.tui.messages import Unlock
 from formers_tui.tui.workers import DB, post_result, user_error
 
@@ -340,7 +342,7 @@ class HomeScreen(Screen[None]):
             status.update("Type the passphrase again and press Enter.")
         else:
             unlock.add_class("-shown")
-            status.update(f"{sentence} Type it and press Enter.")
+            status.update(literal(f"{sentence} Type it and press Enter."))
         field.disabled = False
         self.set_focus(field)
 
@@ -555,7 +557,7 @@ class HomeScreen(Screen[None]):
     def _make_cells(self, row: Listed) -> list[Text]:
         flags = row.summary.open_flags
         values = {
-            "code": Text(_clip(row.summary.candidate_code, MAX_CODE_WIDTH)),
+            "code": Text(_clip(clean_line(row.summary.candidate_code), MAX_CODE_WIDTH)),
             "status": Text(row.status),
             "protocol": Text(row.protocol),
             "date": Text(row.summary.interview_date.isoformat()),
@@ -596,7 +598,7 @@ class HomeScreen(Screen[None]):
 
     def _set_line(self, selector: str, text: str) -> None:
         line = self.query_one(selector, Static)
-        line.update(text)
+        line.update(literal(text))
         line.set_class(bool(text), "-shown")
 
     def current_id(self) -> str | None:

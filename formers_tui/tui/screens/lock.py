@@ -29,6 +29,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from formers_tui.errors import FormersError
+from formers_tui.tui.literal import literal
 
 if TYPE_CHECKING:
     from formers_tui.store.store import Store
@@ -105,7 +106,7 @@ class LockScreen(Screen[Unlocked]):
             yield Static(self._prompt(), id="lock-prompt")
             if self.quick is not None:
                 yield OptionList(
-                    *(Option(p.label(), id=p.id) for p in self.quick.panel),
+                    *(Option(literal(p.label()), id=p.id) for p in self.quick.panel),
                     id="lock-who",
                     compact=True,
                 )
@@ -223,4 +224,3 @@ class Lockable(Protocol):
 def pin_holders(panel: Sequence[PanelistChoice]) -> tuple[PanelistChoice, ...]:
     """The panelists who can unlock with a PIN (those who have one)."""
     return tuple(p for p in panel if p.has_pin)
-

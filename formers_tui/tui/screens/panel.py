@@ -36,6 +36,7 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from formers_tui.protocol.model import Protocol
+from formers_tui.sanitize import clean_line
 from formers_tui.scoring.agreement import Agreement
 from formers_tui.scoring.matrix import MatrixRow
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested, Suggestion
@@ -380,7 +381,9 @@ def legend(
     marks = f"* critical · {DISCUSS} discuss · {DISSENT} dissent · {DRAFT} not submitted"
     if not abbreviated:
         return marks
-    names = " · ".join(f"{label} {p.name}" for label, p in zip(labels, panelists, strict=True))
+    names = " · ".join(
+        f"{label} {clean_line(p.name)}" for label, p in zip(labels, panelists, strict=True)
+    )
     both = f"{names} · {marks}"
     return both if len(both) <= width else names
 
@@ -555,7 +558,7 @@ class PanelScreen(Screen[None]):
         table.clear(columns=True)
         table.add_column("Domain", key="domain")
         for member, label in zip(members, labels, strict=True):
-            table.add_column(Text(label, justify="center"), key=member.panelist_id)
+            table.add_column(Text(clean_line(label), justify="center"), key=member.panelist_id)
         for domain_id, title in data.domains:
             marks = [
                 Text("✓ submitted" if domain_id in m.submitted else "·", justify="center")

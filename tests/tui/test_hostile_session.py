@@ -1,0 +1,99 @@
+"""A shared laptop in a tense room: lock from anywhere, no screenshots, no markup from user text."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from formers_tui.protocol.loader import LoadedProtocol
+from formers_tui.store import capture
+from formers_tui.store.store import Store
+from formers_tui.tui.app import make_app
+from formers_tui.tui.screens.lock import LockScreen
+from tests.conftest import make_interview
+from tests.tui.test_live_interview import open_interview, settle
+
+
+async def test_f11_locks_from_an_open_dialog_and_keeps_what_was_typed(
+    tmp_path: Path, shipped_protocol: LoadedProtocol
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path)
+    make_interview(store, shipped_protocol)
+    store.close()
+    app = make_app(store_path=path, lock_minutes=10)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_interview(pilot, app)
+        await pilot.press("f3")
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press(*"HalfTypedQuote")
+        await pilot.press("f11")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        assert "HalfTypedQuote" not in app.export_screenshot()
+        await pilot.press("enter")  # a plaintext store: Enter unlocks
+        await settle(pilot)
+        if app.screen is not dialog:  # "who is rating now?" comes first
+            await pilot.press("escape")
+            await settle(pilot)
+        assert app.screen is dialog
+        assert "HalfTypedQuote" in app.export_screenshot()
+
+
+async def test_the_palette_offers_no_screenshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(tmp_path / "Downloads"))
+    app = make_app(store_path=tmp_path / "s.db", encrypt_new_store=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Screenshot" not in titles and "Lock" in titles
+        app.deliver_screenshot()
+        await settle(pilot)
+    assert not list(tmp_path.rglob("*.svg"))
+
+
+async def test_markup_and_controls_in_stored_text_are_shown_as_text(
+    tmp_path: Path, shipped_protocol: LoadedProtocol
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path)
+    iid = make_interview(store, shipped_protocol, code="C-[/]")
+    with store.session() as session:
+        capture.save_note(
+            session, interview_id=iid, indicator_id="DIS-1", text="said [bold]x[/] [/]",
+            actor="t",
+        )  # fmt: skip
+        capture.add_quote(
+            session, interview_id=iid, indicator_id="DIS-1", text="[red]words[/red] [/]",
+            speaker="Ana [/b]", actor="t",
+        )  # fmt: skip
+        session.commit()
+    store.close()
+    with sqlite3.connect(path) as db:  # a hand-edited store
+        db.execute(
+            "UPDATE panelist SET name = ? WHERE name = 'Sam Sample'", ("Sam [/]\x1b]52;c;eA==\x07",)
+        )
+    app = make_app(store_path=path, lock_minutes=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_interview(pilot, app)
+        shot = app.export_screenshot()
+        assert "C-[/]" in shot.replace("&#160;", " ")
+        assert "\x1b" not in shot
+        await pilot.press("f6")  # who is rating: the panel's names
+        await settle(pilot)
+        assert "Sam [/]" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("ctrl+b")  # the panel view
+        await settle(pilot)
+        app.notify("Could not save Ana [/b] \x1b[2J")  # a sentence that repeats user text
+        await settle(pilot)
+        shot = app.export_screenshot()
+        assert "\x1b" not in shot  # and no markup error stopped the app
