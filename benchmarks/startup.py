@@ -71,6 +71,8 @@ class Case:
     then: tuple[str, Sequence[str]] | None = None
     """Keys to send once usable, and the markers of the screen they lead to."""
     times: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    """Processor seconds the program had used when its screen became usable."""
     then_times: list[float] = field(default_factory=list)
     rss: list[int] = field(default_factory=list)
     """Resident KiB once settled."""
@@ -116,7 +118,16 @@ class Terminal:
             check=True,
         )
         try:
+            pid = int(
+                subprocess.run(
+                    [*self.tmux, "list-panes", "-t", name, "-F", "#{pane_pid}"],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.split()[0]
+            )
             case.times.append(self.wait(name, case.markers, start))
+            case.cpu.append(cpu_seconds(pid))
             if case.then is not None:
                 keys, markers = case.then
                 subprocess.run([*self.tmux, "send-keys", "-t", name, "-l", keys], check=True)
@@ -126,13 +137,7 @@ class Terminal:
                 case.then_times.append(self.wait(name, markers, pressed))
             if memory:
                 time.sleep(SETTLE)
-                pid = subprocess.run(
-                    [*self.tmux, "list-panes", "-t", name, "-F", "#{pane_pid}"],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout.split()[0]
-                now, peak = memory_kib(int(pid))
+                now, peak = memory_kib(pid)
                 case.rss.append(now)
                 case.peak.append(peak)
         finally:
@@ -143,6 +148,14 @@ def _env_prefix(env: dict[str, str]) -> str:
     """``env`` as a command prefix: a tmux session gets its server's environment, not ours."""
     pairs = " ".join(f"{key}={shlex.quote(value)}" for key, value in sorted(env.items()))
     return f"env -u FORMERS_PASSPHRASE {pairs}"
+
+
+def cpu_seconds(pid: int) -> float:
+    """Processor time (user and system, all threads) process ``pid`` has used so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    utime, stime = int(fields[11]), int(fields[12])
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def memory_kib(pid: int) -> tuple[int, int]:
@@ -261,6 +274,7 @@ def run(rounds: int = ROUNDS, progress: Callable[[str], object] | None = None) -
                 if round_ == 0:  # warm-up: forget it
                     for case in (floor, *measured):
                         case.times.clear()
+                        case.cpu.clear()
                         case.then_times.clear()
                         case.rss.clear()
                         case.peak.clear()
@@ -285,6 +299,17 @@ def figures(floor: Case, measured: list[Case], kdf_seconds: float) -> list[Figur
             target=TARGETS.get(case.name),
         )
         for i, case in enumerate(measured)
+    ]
+    floor_cpu = floor.median(floor.cpu) * 1000
+    result += [
+        Figure(
+            f"processor time to usable, {case.name}",
+            case.median(case.cpu) * 1000,
+            floor.name,
+            floor_cpu,
+        )
+        for case in measured
+        if case.cpu
     ]
     prompt = measured[0]
     if prompt.then_times:

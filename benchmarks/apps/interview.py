@@ -2,9 +2,12 @@
 
 Usage: ``python -m benchmarks.apps.interview STORE INTERVIEW_ID MODE`` where
 MODE is ``typing``: type 2,000 characters into the notes and print, as one
-line of JSON, the milliseconds of every screen update (``paints``) and of
-every message the interface thread handled (``messages``), and the peak RSS
-in KiB. Screen updates (layout and painting) run from a timer, not as
+line of JSON, the milliseconds of every screen update (``paints``, and the
+processor time the interface thread spent in each, ``paint_cpu``: the
+difference is time the system gave to other processes), the generation of
+every garbage collection that ran inside one (``collections``), the
+milliseconds of every message the interface thread handled (``messages``),
+and the peak RSS in KiB. Screen updates (layout and painting) run from a timer, not as
 messages, so they are timed separately: a slow paint is felt just the same.
 """
 
@@ -17,6 +20,7 @@ from pathlib import Path
 
 
 async def main(store: Path, interview_id: str, mode: str) -> None:
+    import gc
     import json
 
     from textual.screen import Screen
@@ -26,15 +30,28 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
 
     painting = [False]
     paints: list[float] = []
+    paint_cpu: list[float] = []
+    collections: list[int] = []
+    """Generation of each garbage collection that ran during a screen update."""
+    in_paint = [False]
     paint = Screen._on_timer_update
 
     def timed_paint(self: Screen[object]) -> None:
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.thread_time()
+        in_paint[0] = True
         try:
             paint(self)
         finally:
+            in_paint[0] = False
             if painting[0]:
                 paints.append((time.perf_counter() - began) * 1000)
+                paint_cpu.append((time.thread_time() - cpu) * 1000)
+
+    def collected(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and in_paint[0] and painting[0]:
+            collections.append(info["generation"])
+
+    gc.callbacks.append(collected)
 
     # Before the app starts: each screen binds its update timer when mounted.
     Screen._on_timer_update = timed_paint  # type: ignore[method-assign]
@@ -71,7 +88,17 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
                 MessagePump._dispatch_message = original  # type: ignore[method-assign]
                 painting[0] = False
         rss = peak_rss_kib()
-    print(json.dumps({"paints": paints, "messages": messages, "peak_rss_kib": rss}))
+    print(
+        json.dumps(
+            {
+                "paints": paints,
+                "paint_cpu": paint_cpu,
+                "collections": collections,
+                "messages": messages,
+                "peak_rss_kib": rss,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

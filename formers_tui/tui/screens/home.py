@@ -275,6 +275,8 @@ class HomeScreen(Screen[None]):
         self._applied: tuple[str, list[Listed]] | None = None
         """The filter text last applied and what it matched."""
         self._fills = 0
+        self._unlocking = False
+        """A passphrase was typed and is being tried (its field is hidden meanwhile)."""
         """Tables filled so far; rows still being added for an older fill stop."""
 
     def compose(self) -> ComposeResult:
@@ -306,6 +308,7 @@ class HomeScreen(Screen[None]):
         self.store = store
         self.catalogue = catalogue
         unlock = self.query_one("#unlock")
+        self._unlocking = False
         if unlock.has_class("-shown"):
             unlock.remove_class("-shown")
             self.show_error("")
@@ -337,11 +340,13 @@ class HomeScreen(Screen[None]):
         unlock = self.query_one("#unlock")
         field = self.query_one("#passphrase", Input)
         status = self.query_one("#status", Static)
-        if unlock.has_class("-shown"):
+        again = self._unlocking or unlock.has_class("-shown")
+        self._unlocking = False
+        unlock.add_class("-shown")
+        if again:
             self.show_error(sentence)
             status.update("Type the passphrase again and press Enter.")
         else:
-            unlock.add_class("-shown")
             status.update(literal(f"{sentence} Type it and press Enter."))
         field.disabled = False
         self.set_focus(field)
@@ -355,6 +360,12 @@ class HomeScreen(Screen[None]):
         event.input.disabled = True
         self.show_error("")
         self.query_one("#status", Static).update("Unlocking the store…")
+        # The list takes the field's place now, while the key is derived (on
+        # another core), so that once the store is open only its rows are left
+        # to draw. A wrong passphrase brings the field back.
+        self._unlocking = True
+        self.query_one("#unlock").remove_class("-shown")
+        self.action_focus_table()
 
     # -- loading and filtering ---------------------------------------------
 
