@@ -40,9 +40,11 @@ from formers_tui.tui.screens.home import HomeScreen
 from formers_tui.tui.workers import DB, post_result, user_error
 
 BACKUP_DELAY = 3.0
+"""Seconds after the store opens before the day's backup starts (the list loads first)."""
 READ_ONLY_RETRY_SECONDS = 3.0
 """How often a read-only store is tried again at start-up."""
-"""Seconds after the store opens before the day's backup starts (the list loads first)."""
+LIST_AFTER_INTERVIEW = 1.0
+"""Seconds after an interview opened at start-up is shown before the list under it is read."""
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -178,6 +180,8 @@ class FormersApp(App[None]):
         self._read_only_at_start = False
         self._build_store = ready
         self._prepared: Catalogue | None = None
+        self._list_waits = False
+        """The home list is not read until the interview opened at start-up is up."""
         self._preparing = threading.Lock()
         self.open_on_start = open_interview
         self.notice = notice
@@ -358,11 +362,26 @@ class FormersApp(App[None]):
         self.catalogue = message.catalogue
         if self._read_only_at_start:
             self.home.show_error("")  # it was read-only; it is writable now
-        self.home.store_opened(message.store, message.catalogue)
+        if self.open_on_start:
+            # The interview is what was asked for: the list is read once it is up.
+            self._list_waits = True
+        else:
+            self.home.store_opened(message.store, message.catalogue)
         freeze_heap()  # the store's modules are imported and mapped by now
         if self.open_on_start:
             self.find_interview(self.open_on_start)
         self.set_timer(BACKUP_DELAY, self.take_daily_backup)
+
+    def _let_the_list_load(self, delay: float = 0.0) -> None:
+        """Give the home screen the store (once), after ``delay`` seconds."""
+        if not self._list_waits or self.store is None or self.catalogue is None:
+            return
+        self._list_waits = False
+        store, catalogue = self.store, self.catalogue
+        if delay:
+            self.set_timer(delay, lambda: self.home.store_opened(store, catalogue))
+        else:
+            self.home.store_opened(store, catalogue)
 
     @work(thread=True, exit_on_error=False, group="backup")
     def take_daily_backup(self) -> None:
@@ -409,6 +428,7 @@ class FormersApp(App[None]):
         error = user_error(event)
         if error is None:
             return
+        self._let_the_list_load()  # the interview asked for could not be opened
         from formers_tui.store.errors import StoreReadOnly
 
         if self.store is None and isinstance(error, StoreReadOnly):
@@ -427,6 +447,7 @@ class FormersApp(App[None]):
     @on(OpenInterview)
     def _open_interview(self, message: OpenInterview) -> None:
         self.open_interview(message.interview_id)
+        self._let_the_list_load(LIST_AFTER_INTERVIEW)
 
     def open_interview(self, interview_id: str) -> None:
         """Show the interview with the full id ``interview_id`` over the home screen."""
