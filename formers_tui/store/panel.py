@@ -282,6 +282,15 @@ def _ensure_keys(session: Session, interview: Interview, panelist: Panelist, pin
     )
 
 
+def has_pin(panelist: Panelist) -> bool:
+    """Whether the panelist enters a PIN rather than choosing one.
+
+    On a laptop the interview came to, their signing key arrived sealed under
+    the PIN they chose before; that PIN is theirs here too.
+    """
+    return panelist.pin_hash is not None or panelist.sealed_key is not None
+
+
 def verify_pin(session: Session, *, interview_id: str, panelist_id: str, pin: str) -> bool:
     """Whether ``pin`` is the panelist's PIN (``False`` if they have none)."""
     interview = get_interview(session, interview_id)
@@ -386,7 +395,7 @@ def panel_progress(
             panelist_id=p.id,
             name=p.name,
             is_chair=p.is_chair,
-            has_pin=p.pin_hash is not None,
+            has_pin=has_pin(p),
             submitted=tuple(d for d in domain_ids if d in done.get(p.id, set())),
             complete=all(d in done.get(p.id, set()) for d in domain_ids),
         )

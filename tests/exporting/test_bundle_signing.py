@@ -310,3 +310,16 @@ def test_any_edit_of_a_signed_bundle_is_refused_and_writes_nothing(
     with laptops.chair.session() as session, pytest.raises(FormersError):
         merge_payload(session, unseal(seal(payload)))
     assert rows(laptops.chair) == before
+
+
+def test_on_the_laptop_the_pin_that_opens_the_key_is_entered_not_chosen(laptops: Laptops) -> None:
+    sam = sam_of(laptops.laptop, laptops.iid)
+    assert sam.pin_hash is None and panel.has_pin(sam), "the PIN dialog asks for it once"
+    with laptops.laptop.session() as session:
+        with pytest.raises(panel.PinError, match="Wrong PIN"):
+            panel.require_pin(session, interview_id=laptops.iid, panelist_id=sam.id, pin="9876")
+        panel.require_pin(session, interview_id=laptops.iid, panelist_id=sam.id, pin=PIN_OF[SAM])
+        session.commit()
+    adopted = sam_of(laptops.laptop, laptops.iid)
+    assert adopted.pin_hash is not None and panel.pin_matches(PIN_OF[SAM], adopted.pin_hash)
+    assert adopted.public_key == sam.public_key

@@ -1018,7 +1018,7 @@ class InterviewScreen(Screen[None]):
             return
         choices = [
             PanelistChoice(
-                p.id, p.name, p.pin_hash is not None or p.id in self._pins_set, p.is_chair
+                p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair
             )
             for p in opened.panel
         ]
@@ -1062,7 +1062,7 @@ class InterviewScreen(Screen[None]):
             return None
         panel = tuple(
             PanelistChoice(
-                p.id, p.name, p.pin_hash is not None or p.id in self._pins_set, p.is_chair
+                p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair
             )
             for p in opened.panel
         )

@@ -44,7 +44,7 @@ from formers_tui.scoring.summary import HIDDEN, PanelistInfo
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Status
-from formers_tui.store.panel import PanelProgress, panel_progress
+from formers_tui.store.panel import PanelProgress, has_pin, panel_progress
 from formers_tui.store.panel_decision import addenda_of
 from formers_tui.store.panel_view import PanelReport, summary
 from formers_tui.store.store import Store
@@ -157,7 +157,7 @@ def read_panel(store: Store, interview_id: str, viewer_id: str | None) -> PanelD
             interview_date=interview.interview_date,
             protocol=protocol,
             panel=tuple(
-                PanelistChoice(p.id, p.name, p.pin_hash is not None, p.is_chair)
+                PanelistChoice(p.id, p.name, has_pin(p), p.is_chair)
                 for p in header.panel
             ),
             progress=state,
