@@ -1017,9 +1017,7 @@ class InterviewScreen(Screen[None]):
         if opened is None:
             return
         choices = [
-            PanelistChoice(
-                p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair
-            )
+            PanelistChoice(p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair)
             for p in opened.panel
         ]
 
@@ -1061,9 +1059,7 @@ class InterviewScreen(Screen[None]):
         if opened is None:
             return None
         panel = tuple(
-            PanelistChoice(
-                p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair
-            )
+            PanelistChoice(p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair)
             for p in opened.panel
         )
         active = self._panelist_id

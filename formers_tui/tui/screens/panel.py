@@ -156,10 +156,7 @@ def read_panel(store: Store, interview_id: str, viewer_id: str | None) -> PanelD
             status=interview.status,
             interview_date=interview.interview_date,
             protocol=protocol,
-            panel=tuple(
-                PanelistChoice(p.id, p.name, has_pin(p), p.is_chair)
-                for p in header.panel
-            ),
+            panel=tuple(PanelistChoice(p.id, p.name, has_pin(p), p.is_chair) for p in header.panel),
             progress=state,
             report=report,
             addenda=addenda,
