@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 from typer.testing import CliRunner
 
 from formers_tui.cli import app
+from formers_tui.errors import FormersError
 from formers_tui.exporting import bundle as bundle_module
-from formers_tui.exporting.bundle import import_bundle, write_bundle
+from formers_tui.exporting.bundle import import_bundle, merge_payload, seal, unseal, write_bundle
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture, signing
 from formers_tui.store.models import (
@@ -207,3 +210,39 @@ def test_what_differs_is_kept_and_named_and_the_cli_exits_1(laptops: Laptops) ->
         app, ["--db", str(laptops.chair.path), "bundle", "import", str(path)]
     )
     assert result.exit_code == 1 and "Not merged: The note on ONE-1 differs" in result.stderr
+
+
+def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in leaves(v, (*path, k))] or [path]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in leaves(v, (*path, i))] or [path]
+    return [path]
+
+
+SCALARS = st.none() | st.booleans() | st.integers(-3, 5) | st.text(max_size=8)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), replacement=SCALARS)
+def test_an_edited_whole_bundle_merges_or_is_refused_without_a_trace(
+    laptops: Laptops, data: st.DataObject, replacement: Any
+) -> None:
+    path = laptops.folder / "fuzz-whole.bundle"
+    if not path.exists():
+        capture_on_laptop(laptops)
+        path = whole(laptops, laptops.laptop, "fuzz-whole.bundle")
+    payload = unseal(path.read_bytes())
+    where = data.draw(st.sampled_from([p for p in leaves(payload["interview"]) if p]))
+    target = payload["interview"]
+    for key in where[:-1]:
+        target = target[key]
+    target[where[-1]] = replacement
+    before = counts(laptops.chair)
+    try:
+        with laptops.chair.session() as session:
+            merge_payload(session, unseal(seal(payload)))
+    except FormersError:
+        assert counts(laptops.chair) == before
