@@ -579,17 +579,49 @@ def _merge_whole(
     content = merge_interview(session, interview, doc, actor=ACTOR)
     report.merged = content.merged
     report.not_merged = content.not_merged
-    differ = [
-        m["name"]
-        for m in doc["panel"]
-        if m.get("public_key") is not None and m["public_key"] != members[m["id"]].public_key
-    ]
+    differ = []
+    for entry in doc["panel"]:
+        key, member = entry.get("public_key"), members[entry["id"]]
+        if key is None or key == member.public_key:
+            continue
+        if member.public_key is None and member.pin_hash is None:
+            _take_key(session, interview, member, entry)
+            report.merged["signing keys"] = report.merged.get("signing keys", 0) + 1
+        else:
+            differ.append(member.name)
     if differ:
         report.not_merged.append(
-            f"The signing keys of {', '.join(differ)} differ from this store's (or it has none); "
-            "a key comes only with the interview itself or a panelist's first signed bundle."
+            f"The signing keys of {', '.join(differ)} differ from this store's; this store's "
+            "are kept."
         )
     return report
+
+
+def _take_key(
+    session: Session, interview: Interview, member: Panelist, entry: dict[str, Any]
+) -> None:
+    """Take a panelist's keys from a whole interview, where this store knows no key or PIN.
+
+    The same trust as a first PIN set at this laptop, which anyone here could
+    choose; from then on their bundles must be signed with this key.
+    """
+    member.public_key = entry["public_key"]
+    member.sealed_key = entry.get("sealed_key")
+    session.add(member)
+    record(
+        session,
+        interview,
+        actor=ACTOR,
+        action="create",
+        entity="panelist_key",
+        key=member.id,
+        old=None,
+        new={
+            "panelist": member.name,
+            "public_key": member.public_key,
+            "source": "whole-interview bundle",
+        },
+    )
 
 
 def _obey(session: Session, interview: Interview, member: Panelist, indicator_id: str) -> None:

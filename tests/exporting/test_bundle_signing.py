@@ -323,3 +323,42 @@ def test_on_the_laptop_the_pin_that_opens_the_key_is_entered_not_chosen(laptops:
     adopted = sam_of(laptops.laptop, laptops.iid)
     assert adopted.pin_hash is not None and panel.pin_matches(PIN_OF[SAM], adopted.pin_hash)
     assert adopted.public_key == sam.public_key
+
+
+def test_keys_made_after_the_interview_went_out_follow_in_a_later_whole_bundle(
+    templates: dict[str, Path], mini_protocol: LoadedProtocol, tmp_path: Path
+) -> None:
+    chair = open_copy(templates["empty"], tmp_path / "chair.db")
+    laptop = open_copy(templates["empty"], tmp_path / "laptop.db")
+    try:
+        iid = make_interview(chair, mini_protocol)
+        with chair.session() as session:
+            write_bundle(session, iid, tmp_path / "early.bundle", with_ratings=False)
+        with laptop.session() as session:
+            import_bundle(session, tmp_path / "early.bundle")
+        give_pins(chair, iid)  # the panel sets its PINs at the chair's laptop afterwards
+        with chair.session() as session:
+            write_bundle(session, iid, tmp_path / "later.bundle", with_ratings=False)
+        with laptop.session() as session:
+            report = import_bundle(session, tmp_path / "later.bundle")
+        assert report.merged == {"signing keys": 3} and report.not_merged == []
+        state = Laptops(chair, laptop, iid, tmp_path)
+        state.rate(laptop, SAM, 2)
+        with chair.session() as session:
+            assert import_bundle(session, state.bundle(laptop, SAM, "sam.bundle")).added == 4
+        # A panelist who already holds a key or PIN here keeps it; the difference is named.
+        with chair.session() as session:
+            ada = session.get(Panelist, members(chair, iid)[0].id)
+            assert ada is not None
+            signing.make_keys(ada, "1111")
+            session.add(ada)
+            session.commit()
+            write_bundle(session, iid, tmp_path / "rekeyed.bundle", with_ratings=False)
+        with laptop.session() as session:
+            again = import_bundle(session, tmp_path / "rekeyed.bundle")
+        assert again.not_merged == [
+            f"The signing keys of {ADA} differ from this store's; this store's are kept."
+        ]
+    finally:
+        chair.close()
+        laptop.close()
