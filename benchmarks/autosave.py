@@ -60,8 +60,9 @@ def _autosave_seconds(path: Path, passphrase: str | None) -> tuple[float, float]
             session,
             candidate_code="BENCH-AUTOSAVE",
             protocol=loaded,
-            panel=[PanelistIn("Chair", Role.psychologist)],
+            panel=[PanelistIn("Chair", Role.psychologist), PanelistIn("Second", Role.other)],
             actor="bench",
+            consent_given=True,
         )
         session.commit()
         iid = interview.id

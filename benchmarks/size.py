@@ -26,6 +26,8 @@ from benchmarks.common import Figure
 from benchmarks.stores import sizes, synthetic_store
 from benchmarks.synthetic import SENTENCES
 
+CHAIR_PIN = "2468"
+"""The chair's PIN: consensus and determination are recorded on it."""
 LIVE_INTERVIEWS = 2
 CHARS_PER_SAVE = 4
 """About one second of typing: the interview screen saves at least once a second."""
@@ -166,6 +168,10 @@ def _live_interview(store: object, number: int, rng: random.Random) -> None:
                 )
             session.commit()
         low = low_critical_ratings(session, iid, loaded.protocol)
+        chair = next(m for m in members if m.is_chair)
+        panel.set_pin(
+            session, interview_id=iid, panelist_id=chair.id, pin=CHAIR_PIN, actor=chair.name
+        )
         for indicator in indicators:
             # A low rating of a critical indicator is answered by name, as the store requires.
             weighed = f" {' and '.join(low[indicator.id])} weighed." if indicator.id in low else ""
@@ -175,7 +181,7 @@ def _live_interview(store: object, number: int, rng: random.Random) -> None:
                 indicator_id=indicator.id,
                 value=2,
                 rationale=rng.choice(SENTENCES) + weighed,
-                actor="Panelist 0",
+                chair_pin=CHAIR_PIN,
             )
         record_determination(
             session,
@@ -183,7 +189,7 @@ def _live_interview(store: object, number: int, rng: random.Random) -> None:
             outcome=Outcome.ready_with_conditions,
             rationale=" ".join(SENTENCES[:4]),
             conditions=SENTENCES[5],
-            actor="Panelist 0",
+            chair_pin=CHAIR_PIN,
         )
         session.commit()
 

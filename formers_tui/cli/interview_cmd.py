@@ -96,7 +96,7 @@ def new_interview(
     from formers_tui.store.interviews import create_interview
 
     if not panelist:
-        raise ValidationError('Give at least one --panelist "Name:role".')
+        raise ValidationError('Give the panel: --panelist "Name:role" for each of at least two.')
     members = [parse_panelist(text, chair=False) for text in panelist]
     if chair is not None:
         names = [m.name for m in members]

@@ -57,10 +57,12 @@ from formers_tui.store.models import (
     Status,
     TimelineEntry,
 )
-from formers_tui.store.ratings import STATUS_ORDER
-
-MIN_PANEL = 2
-"""Smallest panel the application accepts."""
+from formers_tui.store.rules.invariants import (
+    chairs_of,
+    consent_problem,
+    panel_problem,
+    status_problem,
+)
 
 DERIVED = ("proportionality",)
 """Document fields computed from others: not stored, not compared."""
@@ -275,39 +277,23 @@ def check_record(doc: dict[str, Any]) -> None:
         ValidationError: naming the interview and the first problem.
     """
     label = f"Interview {str(doc['id'])[:8]}"
-    if not doc["consent"]["given"]:
-        raise ImportRefused(f"{label} has no record of the candidate's informed consent.")
     panel = doc["panel"]
-    if len(panel) < MIN_PANEL:
-        raise ImportRefused(f"{label} has a panel of one; a panel needs at least {MIN_PANEL}.")
-    if sum(1 for p in panel if p["is_chair"]) != 1:
-        raise ImportRefused(f"{label}'s panel does not have exactly one chair.")
-    status = Status(doc["status"])
-    signed = {s["panelist_id"] for s in doc["sign_offs"]}
-    everyone = {p["id"] for p in panel}
-    decided = doc["determination"] is not None
-    if status is Status.finalized:
-        if not decided:
-            raise ImportRefused(f"{label} is finalized but has no determination.")
-        if signed != everyone:
-            raise ImportRefused(f"{label} is finalized but not every panelist signed it off.")
-        if doc["finalized_at"] is None:
-            raise ImportRefused(f"{label} is finalized but has no finalization time.")
-        return
-    if doc["finalized_at"] is not None:
-        raise ImportRefused(f"{label} was finalized once and is now '{status.value}' again.")
-    if signed and not decided:
-        raise ImportRefused(f"{label} has sign-offs but no determination to sign.")
-    if signed and signed == everyone:
-        raise ImportRefused(
-            f"{label} has every panelist's sign-off but is '{status.value}', not finalized."
-        )
-    if STATUS_ORDER.index(status) < STATUS_ORDER.index(Status.consensus) and (
-        signed or decided or doc["consensus"]
+    for problem in (
+        consent_problem(bool(doc["consent"]["given"])),
+        panel_problem(len(panel), chairs_of([bool(p["is_chair"]) for p in panel])),
     ):
-        raise ImportRefused(
-            f"{label} is at '{status.value}' but holds the panel's consensus or determination."
-        )
+        if problem is not None:
+            raise ImportRefused(f"{label}: {problem}")
+    clause = status_problem(
+        doc["status"],
+        decided=doc["determination"] is not None,
+        signed=[s["panelist_id"] for s in doc["sign_offs"]],
+        panel=[p["id"] for p in panel],
+        finalized_at=doc["finalized_at"],
+        agreed=bool(doc["consensus"]),
+    )
+    if clause is not None:
+        raise ImportRefused(f"{label} {clause}.")
 
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import Protocol, TimelineFact
 from formers_tui.protocol.timeline import TimelineError, fact_value, parse_date
 from formers_tui.store import audit, fields
-from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
+from formers_tui.store.common import protocol_of, record, touch, values
 from formers_tui.store.models import (
     Bearing,
     DomainTime,
@@ -32,6 +32,7 @@ from formers_tui.store.models import (
     TimelineEntry,
     utcnow,
 )
+from formers_tui.store.rules.writes import signed_content_changed, writable_interview
 
 MAX_TEXT = fields.MAX_TEXT
 
@@ -104,6 +105,9 @@ def save_note(
         change["updated_at"] = note.updated_at
     session.add(note)
     touch(session, interview)
+    signed_content_changed(
+        session, interview, actor=actor, why=f"the notes on {indicator_id} changed"
+    )
     record(
         session,
         interview,
@@ -155,6 +159,7 @@ def add_quote(
     )
     session.add(quote)
     touch(session, interview)
+    signed_content_changed(session, interview, actor=actor, why="a quote was added")
     record(
         session,
         interview,
@@ -227,6 +232,7 @@ def add_evidence(session: Session, *, interview_id: str, item: EvidenceIn, actor
     for indicator_id in dict.fromkeys(item.indicator_ids):
         session.add(EvidenceLink(evidence_id=evidence.id, indicator_id=indicator_id))
     touch(session, interview)
+    signed_content_changed(session, interview, actor=actor, why="evidence was added")
     record(
         session,
         interview,
@@ -261,6 +267,9 @@ def set_evidence_links(
     for indicator_id in new:
         session.add(EvidenceLink(evidence_id=evidence_id, indicator_id=indicator_id))
     touch(session, interview)
+    signed_content_changed(
+        session, interview, actor=actor, why="the links of an evidence item changed"
+    )
     record(
         session,
         interview,
@@ -368,6 +377,9 @@ def set_timeline(
         entry.value = value
     session.add(entry)
     touch(session, interview)
+    signed_content_changed(
+        session, interview, actor=actor, why=f"the timeline fact {fact_id} changed"
+    )
     record(
         session,
         interview,
@@ -416,6 +428,7 @@ def raise_flag(
     )
     session.add(flag)
     touch(session, interview)
+    signed_content_changed(session, interview, actor=actor, why="a safety flag was raised")
     record(
         session,
         interview,
@@ -451,6 +464,7 @@ def resolve_flag(
     flag.action_taken = action_taken.strip()
     session.add(flag)
     touch(session, interview)
+    signed_content_changed(session, interview, actor=actor, why="a safety flag was resolved")
     record(
         session,
         interview,

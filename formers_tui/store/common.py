@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, SQLModel, col, select
 
-from formers_tui.errors import LockedError, NotFoundError
+from formers_tui.errors import NotFoundError
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.store import audit
@@ -44,21 +44,6 @@ def get_interview(session: Session, interview_id: str) -> Interview:
     if len(matches) > 1:
         raise NotFoundError(f"The id '{interview_id}' matches several interviews; give more of it.")
     return matches[0]
-
-
-def writable_interview(session: Session, interview_id: str) -> Interview:
-    """Return the interview, refusing if it is finalized.
-
-    Raises:
-        NotFoundError: unknown id.
-        LockedError: the interview is finalized.
-    """
-    interview = get_interview(session, interview_id)
-    if interview.status == Status.finalized:
-        raise LockedError(
-            "This interview is finalized and cannot be changed; add an addendum instead."
-        )
-    return interview
 
 
 def touch(session: Session, interview: Interview) -> None:

@@ -25,6 +25,7 @@ from formers_tui.store.models import (
     SafetyFlag,
     Status,
 )
+from formers_tui.store.rules.invariants import chairs_of, consent_problem, panel_problem
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def parse_role(text: str) -> Role:
 
 
 def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
-    """Check a panel: at least one member, unique names, exactly one chair.
+    """Check a panel: named members, unique names, and the panel rule of
+    :mod:`formers_tui.store.rules.invariants` (at least two, exactly one chair).
 
     With no chair marked, the first member becomes chair.
 
@@ -85,12 +87,12 @@ def validate_panel(panel: list[PanelistIn]) -> list[PanelistIn]:
     doubled = [name for name, count in names.items() if count > 1]
     if doubled:
         raise ValidationError(f"'{doubled[0]}' is on the panel twice.")
-    chairs = [p for p in panel if p.is_chair]
-    if len(chairs) > 1:
-        raise ValidationError("Only one panel member can be chair.")
-    if not chairs:
+    if not any(p.is_chair for p in panel):
         first = panel[0]
         panel = [PanelistIn(first.name, first.role, True), *panel[1:]]
+    problem = panel_problem(len(panel), chairs_of([p.is_chair for p in panel]))
+    if problem is not None:
+        raise ValidationError(problem)
     return panel
 
 
@@ -109,17 +111,21 @@ def create_interview(
     """Create an interview (and its candidate if new). Caller commits.
 
     Raises:
-        ValidationError: empty code, a bad panel, an interview date in the
-            future, or the candidate already has an open (not finalized) interview.
+        ValidationError: a bad field (an interview date in the future, ...), a
+            bad panel (fewer than two, not one chair), no informed consent, or the
+            candidate already has an open (not finalized) interview.
     """
     code = fields.check_code(candidate_code)
     full_name = fields.check_name(full_name, "candidate's full name", required=False)
-    panel = validate_panel(panel)
     interview_date = fields.check_interview_date(interview_date or date.today())
     if consent_given and consent_date is None:
         consent_date = min(date.today(), interview_date)
     if consent_given and consent_date is not None:
         fields.check_consent_date(consent_date, interview_date=interview_date)
+    panel = validate_panel(panel)
+    problem = consent_problem(consent_given)
+    if problem is not None:
+        raise ValidationError(problem)
     candidate = session.exec(select(Candidate).where(Candidate.code == code)).first()
     if candidate is None:
         candidate = Candidate(code=code)

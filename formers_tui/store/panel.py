@@ -41,7 +41,6 @@ from formers_tui.store.common import (
     record,
     touch,
     values,
-    writable_interview,
 )
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import (
@@ -55,6 +54,7 @@ from formers_tui.store.models import (
     utcnow,
 )
 from formers_tui.store.rules.visibility import visibility
+from formers_tui.store.rules.writes import signed_content_changed, writable_interview
 
 
 class RatingsHiddenError(FormersError):
@@ -623,6 +623,9 @@ def submit_domain(
     )
     session.add(submission)
     touch(session, interview)
+    signed_content_changed(
+        session, interview, actor=actor, why=f"{panelist.name} submitted {domain.title}"
+    )
     record(
         session,
         interview,

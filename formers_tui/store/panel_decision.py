@@ -9,9 +9,11 @@ their PIN; the last signature finalizes the interview, which locks it (the
 application refuses writes and the database's triggers back that up).
 Corrections after that are addenda: who, when, why.
 
-Anything that changes what was signed (a consensus rating, the
-determination) withdraws the signatures collected so far, so nobody's
-signature ever stands under something they did not see.
+Consensus and the determination are recorded on the chair's authority (the
+chair's PIN), an addendum on its author's. Anything that changes what was
+signed withdraws the signatures collected so far, so nobody's signature ever
+stands under something they did not see (see
+:mod:`formers_tui.store.rules.writes`).
 """
 
 from __future__ import annotations
@@ -34,7 +36,6 @@ from formers_tui.store.common import (
     record,
     touch,
     values,
-    writable_interview,
 )
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import (
@@ -50,6 +51,12 @@ from formers_tui.store.models import (
 )
 from formers_tui.store.panel import panel_progress, require_pin
 from formers_tui.store.panel_view import dissent_text, low_critical_ratings, suggestion
+from formers_tui.store.rules.writes import (
+    chair_authority,
+    panelist_authority,
+    signed_content_changed,
+    writable_interview,
+)
 
 MIN_DIFFERS_CHARS = 20
 """Shortest accepted explanation of a determination that differs from the suggestion."""
@@ -79,23 +86,6 @@ def _text(text: str, what: str) -> str:
     return fields.check_free_text(text, what).strip()
 
 
-def _withdraw_sign_offs(session: Session, interview: Interview, *, actor: str, why: str) -> None:
-    rows = session.exec(select(SignOff).where(SignOff.interview_id == interview.id)).all()
-    for row in rows:
-        session.delete(row)
-        session.flush()
-        record(
-            session,
-            interview,
-            actor=actor,
-            action="delete",
-            entity="sign_off",
-            key=f"{interview.id}:{row.panelist_id}",
-            old=values(row),
-            new={"withdrawn_because": why},
-        )
-
-
 def record_consensus(
     session: Session,
     *,
@@ -103,16 +93,20 @@ def record_consensus(
     indicator_id: str,
     value: int | None,
     rationale: str,
-    actor: str,
+    chair_pin: str,
     dissent: Sequence[DissentIn] = (),
 ) -> Consensus:
     """Record (or revise) the panel's consensus on one indicator; ``value=None`` omits.
+
+    The consensus is recorded on the chair's authority: ``chair_pin`` must be
+    the chair's PIN, and the audit log names the chair.
 
     Raises:
         ValidationError: the panel view is not open, no rationale, a value
             not on the scale, a dissent without a panelist or a reason, or a
             critical indicator a panelist rated below *met* whose rationale
             does not say how that was weighed.
+        PinError: not the chair's PIN (or the chair has none).
         LockedError: the interview is finalized.
     """
     interview = writable_interview(session, interview_id)
@@ -141,6 +135,7 @@ def record_consensus(
         dissents.append(Dissent(item.panelist_id, names[item.panelist_id], reason))
     _require_weighing(session, interview, indicator_id, value, rationale, dissents)
     stored_dissent = dissent_text(dissents)
+    actor = chair_authority(session, interview, chair_pin).name
     row = session.get(Consensus, (interview.id, indicator_id))
     new = (value, value is None, rationale, stored_dissent)
     if row is not None and (row.value, row.omitted, row.rationale, row.dissent) == new:
@@ -163,7 +158,7 @@ def record_consensus(
         new=values(row),
     )
     if old is not None:
-        _withdraw_sign_offs(
+        signed_content_changed(
             session, interview, actor=actor, why=f"consensus on {indicator_id} changed"
         )
     return row
@@ -232,7 +227,7 @@ def record_determination(
     interview_id: str,
     outcome: Outcome,
     rationale: str,
-    actor: str,
+    chair_pin: str,
     conditions: str = "",
     work_on: str = "",
     review_date: date | None = None,
@@ -255,9 +250,12 @@ def record_determination(
         review_date: a suggested review date, only for not yet ready; after
             the interview date.
         differs_because: see above.
+        chair_pin: the chair's PIN: the determination is recorded on the
+            chair's authority and the audit log names the chair.
 
     Raises:
         ValidationError: one sentence naming the first rule broken.
+        PinError: not the chair's PIN (or the chair has none).
         LockedError: the interview is finalized.
     """
     interview = writable_interview(session, interview_id)
@@ -301,6 +299,7 @@ def record_determination(
         raise ValidationError(
             "The determination matches the computed suggestion; leave 'differs because' empty."
         )
+    actor = chair_authority(session, interview, chair_pin).name
     row = session.get(Determination, interview.id)
     new = {
         "outcome": outcome,
@@ -332,7 +331,7 @@ def record_determination(
         new=values(row),
     )
     if old is not None:
-        _withdraw_sign_offs(session, interview, actor=actor, why="the determination changed")
+        signed_content_changed(session, interview, actor=actor, why="the determination changed")
     return row
 
 
@@ -445,26 +444,27 @@ def finalize(session: Session, *, interview_id: str, actor: str) -> Interview:
 
 
 def add_addendum(
-    session: Session, *, interview_id: str, author: str, reason: str, text: str
+    session: Session, *, interview_id: str, author_id: str, pin: str, reason: str, text: str
 ) -> Addendum:
-    """Add a correction to a finalized interview: who, when (now) and why.
+    """Add a correction to a finalized interview: who (a panelist, by PIN), when (now) and why.
 
     Raises:
         ValidationError: the interview is not finalized (change the record
-            itself while it is open), or the author, reason or text is empty.
+            itself while it is open), the author is not on the panel, or the
+            reason or text is empty.
+        PinError: not the author's PIN (or they have none).
     """
     interview = get_interview(session, interview_id)
     if interview.status != Status.finalized:
         raise ValidationError(
             "Addenda are for finalized interviews; while it is open, change the record itself."
         )
-    author, reason, text = _text(author, "author"), _text(reason, "reason"), _text(text, "text")
-    if not author:
-        raise ValidationError("An addendum needs its author.")
+    reason, text = _text(reason, "reason"), _text(text, "text")
     if not reason:
         raise ValidationError("Say why the addendum is needed.")
     if not text:
         raise ValidationError("An addendum needs its text.")
+    author = panelist_authority(session, interview, author_id, pin).name
     row = Addendum(interview_id=interview.id, author=author, reason=reason, text=text)
     session.add(row)
     session.flush()

@@ -10,8 +10,9 @@ from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.store import fields
-from formers_tui.store.common import protocol_of, record, touch, values, writable_interview
+from formers_tui.store.common import protocol_of, record, touch, values
 from formers_tui.store.models import Panelist, Rating, RatingRevision, Status, utcnow
+from formers_tui.store.rules.writes import signed_content_changed, writable_interview
 
 STATUS_ORDER = list(Status)
 
@@ -90,6 +91,9 @@ def save_rating(
         rating.updated_at = utcnow()
     session.add(rating)
     touch(session, interview)
+    signed_content_changed(
+        session, interview, actor=actor, why=f"a rating of {indicator_id} changed"
+    )
     record(
         session,
         interview,

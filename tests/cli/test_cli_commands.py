@@ -68,6 +68,7 @@ def test_new_json_and_chair_option() -> None:
         "C D:peer",
         "--chair",
         "C D",
+        "--consent",
         "--json",
     )
     assert exit_code == 0
@@ -86,7 +87,12 @@ def test_new_json_and_chair_option() -> None:
             ["new", "--candidate", "X", "--panelist", "A:other", "--protocol", "nope"],
             "No protocol with id 'nope'",
         ),
-        (["new", "--candidate", "X"], "at least one --panelist"),
+        (["new", "--candidate", "X"], "for each of at least two"),
+        (["new", "--candidate", "X", "--panelist", "A:other", "--consent"], "panel of one"),
+        (
+            ["new", "--candidate", "X", "--panelist", "A:other", "--panelist", "B:other"],
+            "informed consent",
+        ),
         (
             ["new", "--candidate", "X", "--panelist", "A:other", "--date", "2026-13-01"],
             "not a date",
@@ -109,7 +115,10 @@ def test_errors_are_one_line_and_exit_2(args: list[str], message: str) -> None:
 
 def test_duplicate_open_candidate_is_refused() -> None:
     iid = new("PM-DUP")
-    exit_code, _, err = run("new", "--candidate", "PM-DUP", "--panelist", "A:other")
+    exit_code, _, err = run(
+        "new", "--candidate", "PM-DUP", "--panelist", "A:other", "--panelist", "B:other",
+        "--consent",
+    )  # fmt: skip
     assert exit_code == 2 and f"already has an open interview ({iid[:8]})" in err
 
 

@@ -27,7 +27,7 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 def new_interview() -> str:
     exit_code, out, err = run(
         "new", "--candidate", "PM-S", "--panelist", "Ann Lee:psychologist",
-        "--panelist", "Bo Ray:probation", "--date", "2026-11-02",
+        "--panelist", "Bo Ray:probation", "--date", "2026-11-02", "--consent",
     )  # fmt: skip
     assert exit_code == 0, err
     return out.strip()
@@ -155,7 +155,7 @@ def test_open_panel_summary_with_determination() -> None:
                     indicator_id=indicator_id,
                     value=1,
                     rationale="Partial evidence.",
-                    actor="Ann Lee",
+                    chair_pin="1111",
                 )
             record_determination(
                 session,
@@ -163,7 +163,7 @@ def test_open_panel_summary_with_determination() -> None:
                 outcome=Outcome.not_yet_ready,
                 rationale="Below the minimums throughout.",
                 work_on="Supervised volunteering; amends work.",
-                actor="Ann Lee",
+                chair_pin="1111",
             )
             session.commit()
             names = [p.name for p in interview_header(session, get_interview(session, iid)).panel]

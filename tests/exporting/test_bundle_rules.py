@@ -133,7 +133,7 @@ def agree(session: Session, iid: str, indicators: tuple[str, ...]) -> None:
             indicator_id=indicator,
             value=2,
             rationale="Agreed at the table; Sam Sample's lower rating was weighed.",
-            actor=ADA,
+            chair_pin=PIN_OF[ADA],
         )
 
 
@@ -147,7 +147,7 @@ def determine(session: Session, iid: str) -> None:
         rationale="Not yet.",
         work_on="Boundaries.",
         differs_because=differs,
-        actor=ADA,
+        chair_pin=PIN_OF[ADA],
     )
 
 

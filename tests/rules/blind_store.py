@@ -175,8 +175,8 @@ def _finalize(session: object, iid: str, members: dict[str, str]) -> None:
             interview_id=iid,
             indicator_id=indicator,
             value=2,
-            rationale="agreed in discussion",
-            actor="Ann Lee",
+            rationale="Agreed in discussion; Ann Lee, Bo Ray and Cy Dee were weighed.",
+            chair_pin=PINS["Ann Lee"],
         )
     advised = suggestion(session, iid).outcome.value
     outcome = Outcome.not_yet_ready
@@ -186,7 +186,7 @@ def _finalize(session: object, iid: str, members: dict[str, str]) -> None:
         outcome=outcome,
         rationale="The panel agrees.",
         work_on="Time away from the movement.",
-        actor="Ann Lee",
+        chair_pin=PINS["Ann Lee"],
         differs_because="" if advised == outcome.value else "The panel weighed the interview.",
     )
     for name, pid in members.items():

@@ -33,8 +33,9 @@ def fill(store: Store, protocol: object) -> str:
             session,
             candidate_code=CANARIES[0],
             protocol=protocol,  # type: ignore[arg-type]
-            panel=[PanelistIn(CANARIES[1], Role.psychologist)],
+            panel=[PanelistIn(CANARIES[1], Role.psychologist), PanelistIn("B", Role.other)],
             actor=CANARIES[1],
+            consent_given=True,
         )
         session.commit()
         capture.save_note(
@@ -141,7 +142,16 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
 def test_cli_encrypt_then_rekey_keeps_the_data(tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     code, out, _ = invoke(
-        "--db", db, "new", "--candidate", CANARIES[0], "--panelist", "A B:other", "--consent"
+        "--db",
+        db,
+        "new",
+        "--candidate",
+        CANARIES[0],
+        "--panelist",
+        "A B:other",
+        "--panelist",
+        "C D:other",
+        "--consent",
     )
     assert code == 0
     iid = out.strip()
@@ -185,6 +195,9 @@ def test_new_store_from_cli_with_passphrase_is_encrypted_and_private(tmp_path: P
         "PM-E",
         "--panelist",
         "A:other",
+        "--panelist",
+        "B:other",
+        "--consent",
         env={"FORMERS_PASSPHRASE": PASSPHRASE},
     )
     assert code == 0 and is_encrypted(db)

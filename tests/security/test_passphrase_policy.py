@@ -21,7 +21,10 @@ from formers_tui.store.store import Store
 runner = CliRunner()
 COMPOSED = unicodedata.normalize("NFC", "crème brûlée à Noël")
 DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)
-NEW = ["new", "--candidate", "PM-1", "--panelist", "Ann:psychologist", "--consent"]
+NEW = [
+    "new", "--candidate", "PM-1", "--panelist", "Ann:psychologist", "--panelist", "Bo:other",
+    "--consent",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("short", ["", "x", "1234567", DECOMPOSED[:0] + "e\u0301" * 7])

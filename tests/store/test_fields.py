@@ -165,7 +165,7 @@ def test_cli_new_refuses_bad_fields_and_writes_nothing(extra: list[str], message
 def test_import_refuses_bad_fields(tmp_path: Path) -> None:
     made = runner.invoke(
         app, ["new", "--candidate", "PM-1", "--panelist", "Ann:psychologist", "--consent",
-              "--date", "2026-01-10"],
+              "--panelist", "Bo:other", "--date", "2026-01-10"],
     )  # fmt: skip
     assert made.exit_code == 0, made.stderr
     out = tmp_path / "one.json"

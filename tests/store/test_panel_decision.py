@@ -143,14 +143,14 @@ def agree_all(session: Session, iid: str, value: int | None = 3) -> None:
                 indicator_id=indicator,
                 value=value,
                 rationale="Clear across examples; Pat Placeholder's lower rating was weighed.",
-                actor="Ada",
+                chair_pin=PINS[0],
             )
 
 
 def determine(session: Session, iid: str, **extra: Any) -> None:
     fields: dict[str, Any] = {"outcome": Outcome.ready, "rationale": "Meets every indicator."}
     fields.update(extra)
-    record_determination(session, interview_id=iid, actor="Ada", **fields)
+    record_determination(session, interview_id=iid, chair_pin=PINS[0], **fields)
 
 
 def sign_all(session: Session, iid: str, store: Store) -> None:
@@ -171,7 +171,12 @@ def test_consensus_waits_for_every_submission(store: Store, mini_protocol: Loade
         ),
     ):
         record_consensus(
-            session, interview_id=iid, indicator_id="ONE-1", value=2, rationale="x", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="ONE-1",
+            value=2,
+            rationale="x",
+            chair_pin=PINS[0],
         )
 
 
@@ -188,7 +193,7 @@ def test_consensus_keeps_ratings_and_records_dissent(store: Store, iid: str) -> 
             value=2,
             rationale="Specific examples; collateral agrees.",
             dissent=[DissentIn(pat.id, "Only one example, and a recent one.")],
-            actor="Ada",
+            chair_pin=PINS[0],
         )
         session.commit()
         after = sorted(
@@ -204,10 +209,20 @@ def test_consensus_keeps_ratings_and_records_dissent(store: Store, iid: str) -> 
         assert row is not None and json.loads(row.dissent)[0]["name"] == "Pat Placeholder"
         # Revising audits old and new; saving the same again writes nothing.
         record_consensus(
-            session, interview_id=iid, indicator_id="ONE-1", value=None, rationale="r", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="ONE-1",
+            value=None,
+            rationale="r",
+            chair_pin=PINS[0],
         )
         record_consensus(
-            session, interview_id=iid, indicator_id="ONE-1", value=None, rationale="r", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="ONE-1",
+            value=None,
+            rationale="r",
+            chair_pin=PINS[0],
         )
         session.commit()
         entries = session.exec(select(AuditEntry).where(AuditEntry.entity == "consensus")).all()
@@ -251,7 +266,7 @@ def test_bad_consensus_is_refused(
             value=value,
             rationale=rationale,
             dissent=dissent,
-            actor="Ada",
+            chair_pin=PINS[0],
         )
 
 
@@ -272,7 +287,7 @@ def test_determination_needs_consensus_on_every_indicator(store: Store, iid: str
             indicator_id="ONE-1",
             value=3,
             rationale="As Pat Placeholder said, only partly; the rest outweighs it.",
-            actor="A",
+            chair_pin=PINS[0],
         )
         with pytest.raises(
             ValidationError,
@@ -335,7 +350,7 @@ def test_differing_from_the_suggestion_must_be_explained(store: Store, iid: str)
             work_on="Time in a supervised volunteer role first.",
             review_date=date(2027, 6, 1),
             differs_because="Two references describe contact with the old group this year.",
-            actor="Ada",
+            chair_pin=PINS[0],
         )
         session.commit()
         assert (row.outcome, row.suggested_outcome) == (Outcome.not_yet_ready, "ready")
@@ -475,7 +490,12 @@ def test_changes_after_signing_withdraw_the_signatures(store: Store, iid: str) -
         sign_off(session, interview_id=iid, panelist_id=ada.id, pin="1111", actor="Ada")
         session.commit()
         record_consensus(
-            session, interview_id=iid, indicator_id="TWO-1", value=2, rationale="re-read", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="TWO-1",
+            value=2,
+            rationale="re-read",
+            chair_pin=PINS[0],
         )
         session.commit()
         assert session.exec(select(SignOff)).all() == []
@@ -596,7 +616,7 @@ WRITES: dict[str, Callable[[Session, dict[str, str]], object]] = {
         s, interview_id=f["iid"], chair_id=f["ada"], pin="1111", reason="r", actor="A"
     ),
     "consensus": lambda s, f: record_consensus(
-        s, interview_id=f["iid"], indicator_id="ONE-1", value=1, rationale="r", actor="A"
+        s, interview_id=f["iid"], indicator_id="ONE-1", value=1, rationale="r", chair_pin=PINS[0]
     ),
     "determination": lambda s, f: determine(s, f["iid"], rationale="Changed our minds."),
     "sign off": lambda s, f: sign_off(
@@ -632,11 +652,20 @@ def test_addenda_correct_a_finalized_record(locked: Store, finalized: dict[str, 
     iid = finalized["iid"]
     with locked.session() as session:
         with pytest.raises(ValidationError, match="Say why"):
-            add_addendum(session, interview_id=iid, author="Ada", reason=" ", text="t")
+            add_addendum(
+                session, interview_id=iid, author_id=finalized["ada"], pin="1111", reason=" ",
+                text="t",
+            )  # fmt: skip
+        with pytest.raises(panel.PinError, match="Wrong PIN for Dr. Ada Example"):
+            add_addendum(
+                session, interview_id=iid, author_id=finalized["ada"], pin="2222", reason="r",
+                text="t",
+            )  # fmt: skip
         added = add_addendum(
             session,
             interview_id=iid,
-            author="Dr. Ada Example",
+            author_id=finalized["ada"],
+            pin="1111",
             reason="Typo in the rationale",
             text="'Meets' should read 'meets'.",
         )
@@ -655,7 +684,8 @@ def test_addenda_wait_for_finalization(store: Store, iid: str) -> None:
         store.session() as session,
         pytest.raises(ValidationError, match="Addenda are for finalized interviews"),
     ):
-        add_addendum(session, interview_id=iid, author="A", reason="r", text="t")
+        ada = members(store, iid)[0].id
+        add_addendum(session, interview_id=iid, author_id=ada, pin="1111", reason="r", text="t")
 
 
 # ----------------------------------------------------------------------------- migration

@@ -64,8 +64,9 @@ def test_second_open_interview_for_a_candidate_is_refused(
             session,
             candidate_code="PM-TEST-01",
             protocol=mini_protocol,
-            panel=[PanelistIn("A", Role.other)],
+            panel=[PanelistIn("A", Role.other), PanelistIn("B", Role.other)],
             actor="t",
+            consent_given=True,
         )
 
 
@@ -76,9 +77,10 @@ def test_second_open_interview_for_a_candidate_is_refused(
         ([PanelistIn("A", Role.other), PanelistIn("a", Role.other)], "twice"),
         (
             [PanelistIn("A", Role.other, True), PanelistIn("B", Role.other, True)],
-            "one panel member",
+            "exactly one chair",
         ),
         ([PanelistIn(" ", Role.other)], "needs a name"),
+        ([PanelistIn("A", Role.other, True)], "A panel of one is not a panel"),
     ],
 )
 def test_bad_panels_are_refused(
@@ -86,7 +88,22 @@ def test_bad_panels_are_refused(
 ) -> None:
     with store.session() as session, pytest.raises(ValidationError, match=message):
         create_interview(
-            session, candidate_code="PM-2", protocol=mini_protocol, panel=panel, actor="t"
+            session,
+            candidate_code="PM-2",
+            protocol=mini_protocol,
+            panel=panel,
+            actor="t",
+            consent_given=True,
+        )
+
+
+def test_an_interview_needs_the_candidates_consent(
+    store: Store, mini_protocol: LoadedProtocol
+) -> None:
+    panel = [PanelistIn("A", Role.other, True), PanelistIn("B", Role.other)]
+    with store.session() as session, pytest.raises(ValidationError, match="informed consent"):
+        create_interview(
+            session, candidate_code="PM-3", protocol=mini_protocol, panel=panel, actor="t"
         )
 
 

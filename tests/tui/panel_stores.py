@@ -171,7 +171,7 @@ def agree(store: Store, iid: str, value: Callable[[str], int | None] = lambda _:
                 indicator_id=indicator.id,
                 value=value(indicator.id),
                 rationale=f"Agreed after discussion of {indicator.id}.{weighed}",
-                actor=ADA,
+                chair_pin=PINS[ADA],
                 dissent=[DissentIn(panel_[PAT].id, "Too recent to count.")] if n == 0 else [],
             )
         session.commit()
@@ -185,7 +185,7 @@ def decide(store: Store, iid: str) -> None:
             interview_id=iid,
             outcome=Outcome.ready,
             rationale="Consistent evidence across every domain.",
-            actor=ADA,
+            chair_pin=PINS[ADA],
         )
         session.commit()
 

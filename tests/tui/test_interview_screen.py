@@ -15,6 +15,7 @@ from formers_tui.errors import FormersError, ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture, ratings
 from formers_tui.store.models import FlagKind, Interview, Panelist, Status
+from formers_tui.store.rules.writes import UNIDENTIFIED
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.evidence import EvidenceDialog
 from formers_tui.tui.dialogs.flag import FlagDialog
@@ -197,7 +198,7 @@ async def test_flag_raised_while_typing_then_resolved(store: Store, interview_id
         assert flag.kind is FlagKind.threat_of_violence
         assert flag.note == "threatened a former friend"
         assert flag.indicator_id == "DIS-1"
-        assert flag.raised_by == "Dr. Ada Example"
+        assert flag.raised_by == UNIDENTIFIED  # nobody identified with a PIN: not the chair
         assert flag.raised_at.replace(tzinfo=None) == FIXED_NOW.replace(tzinfo=None)
         assert stored_notes(store, interview_id) == {"DIS-1": "He said he still"}
         assert screen.query_one(Navigator).mark("DIS-1") is Mark.flagged

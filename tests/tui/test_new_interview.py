@@ -90,7 +90,7 @@ async def fill(
     screen: NewInterviewScreen,
     *,
     code: str = "PM-2026-100",
-    names: tuple[str, ...] = ("Dr. Ada Example",),
+    names: tuple[str, ...] = ("Dr. Ada Example", "Sam Sample"),
     consent: bool = True,
 ) -> None:
     """Type a code and panel names; tick consent."""
@@ -328,7 +328,7 @@ async def test_ctrl_s_straight_after_typing_saves_every_character(store: Store) 
     app = make_app(store_path=store.path)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_form(pilot)
-        await fill(pilot, screen, code="PM-7", names=("Ada",))
+        await fill(pilot, screen, code="PM-7", names=("Ada", "Sam"))
         name = members(screen)[0].name_input
         name.focus()
         await pilot.pause()
@@ -339,7 +339,7 @@ async def test_ctrl_s_straight_after_typing_saves_every_character(store: Store) 
     fresh = Store.open(store.path)
     try:
         with fresh.session() as session:
-            (panelist,) = session.exec(select(Panelist)).all()
+            names = [p.name for p in session.exec(select(Panelist).order_by(Panelist.position))]
     finally:
         fresh.close()
-    assert panelist.name == "Ada Lovelace"
+    assert names == ["Ada Lovelace", "Sam"]

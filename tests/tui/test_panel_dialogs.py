@@ -36,7 +36,7 @@ from formers_tui.tui.dialogs.determination import (
     DeterminationIn,
     parse_review_date,
 )
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog, PinEntry
 from formers_tui.tui.screens.panel import alpha_note
 from formers_tui.tui.widgets.rating_matrix import (
     cell_text,
@@ -71,6 +71,10 @@ def kept(value: Any) -> Any:
     """A stand-in for the store: accepts the change as it is."""
     return value
 
+
+CHAIR = PanelistChoice("a", "Dr. Ada Example", has_pin=True, is_chair=True)
+CHAIR_PIN = PinEntry("a", "1111")
+"""What the chair types: consensus and determination are recorded on the chair's PIN."""
 
 PANEL = (
     PanelistInfo("a", "Dr. Ada Example", "psychologist", True),
@@ -143,8 +147,16 @@ def test_review_dates() -> None:
 
 def determination_dialog(current: DeterminationView | None = None) -> DeterminationDialog:
     return DeterminationDialog(
-        suggested=Suggested.not_yet_ready, interview_date=MEETING, current=current, apply=kept
+        suggested=Suggested.not_yet_ready,
+        interview_date=MEETING,
+        current=current,
+        chair=CHAIR,
+        apply=kept,
     )
+
+
+def type_chair_pin(dialog: Screen[Any]) -> None:
+    dialog.query_one("#pin", Input).value = CHAIR_PIN.pin
 
 
 async def test_not_yet_ready_needs_what_to_work_on_and_a_real_date() -> None:
@@ -168,6 +180,9 @@ async def test_not_yet_ready_needs_what_to_work_on_and_a_real_date() -> None:
         assert error_of(dialog) == "The review date must be after the interview date."
         date_box.value = "2027-05-03"
         await pilot.press("ctrl+s")
+        assert error_of(dialog) == "Type the PIN."
+        type_chair_pin(dialog)
+        await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: host.results, "the result")
     assert host.results == [
         DeterminationIn(
@@ -175,6 +190,7 @@ async def test_not_yet_ready_needs_what_to_work_on_and_a_real_date() -> None:
             "Too recent",
             work_on="Housing",
             review_date=date(2027, 5, 3),
+            pin=CHAIR_PIN,
         )
     ]
 
@@ -194,6 +210,7 @@ async def test_changing_the_outcome_keeps_what_was_typed() -> None:
         dialog.query_one("#determination-differs", TextArea).load_text(
             "Supervision covers the gap the suggestion points at."
         )
+        type_chair_pin(dialog)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: host.results, "the result")
     (result,) = host.results
@@ -237,6 +254,7 @@ def consensus_dialog(protocol: Protocol, entry: ConsensusEntry | None = None) ->
         row=row,
         panelists=PANEL,
         scale=protocol.scale,
+        chair=CHAIR,
         apply=kept,
     )
 
@@ -254,9 +272,11 @@ async def test_consensus_o_omits_and_digits_in_text_stay_text(
         await pilot.press("o")
         anchor = str(dialog.query_one("#consensus-anchor", Static).content)
         assert anchor.startswith("Omit: Not enough was learned")
-        await pilot.press(*"Only 2 of 3 asked", "ctrl+s")
+        await pilot.press(*"Only 2 of 3 asked")
+        type_chair_pin(dialog)
+        await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: host.results, "the result")
-    assert host.results == [ConsensusIn("DIS-1", None, "Only 2 of 3 asked", ())]
+    assert host.results == [ConsensusIn("DIS-1", None, "Only 2 of 3 asked", (), CHAIR_PIN)]
 
 
 async def test_recorded_consensus_and_dissent_are_filled_in(
@@ -270,6 +290,7 @@ async def test_recorded_consensus_and_dissent_are_filled_in(
         assert dialog.query_one("#consensus-rationale", TextArea).text == "Agreed."
         assert dialog.query_one("#dissent-p", Input).value == "Too soon"
         assert dialog.query_one("#dissent-s", Input).value == ""
+        type_chair_pin(dialog)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: host.results, "the result")
     (result,) = host.results

@@ -483,6 +483,13 @@ async def test_consensus_is_recorded_with_dissent_beside_the_ratings(
         )
         dialog.query_one("#consensus-rationale").focus()
         await pilot.press("end", *"; Sam Sample's one is older", "ctrl+s")
+        assert error_line(dialog) == "Type the PIN."
+        dialog.query_one("#pin", Input).value = ps.PINS[ps.SAM]
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: error_line(dialog) != "Type the PIN.", "the check")
+        assert error_line(dialog) == f"Wrong PIN for {ps.ADA}."  # the chair's, nobody else's
+        dialog.query_one("#pin", Input).value = ps.PINS[ps.ADA]
+        await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the consensus")
         await reloaded(pilot, screen)
         rows = matrix_rows(screen)
@@ -526,6 +533,7 @@ async def test_determination_is_validated_inline(agreed: Store, templates: Templ
             dialog.query_one("#determination-rationale", TextArea).text == "Strong"
         )  # nothing typed is lost
         dialog.query_one("#determination-differs", TextArea).insert(": a first placement")
+        dialog.query_one("#pin", Input).value = ps.PINS[ps.ADA]
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the determination")
         await reloaded(pilot, screen)
@@ -608,10 +616,12 @@ async def test_addendum_after_finalizing_is_shown_with_the_record(
         dialog = pilot.app.screen
         assert isinstance(dialog, AddendumDialog)
         await pilot.press("ctrl+s")
-        assert error_line(dialog) == "An addendum needs its author."
-        dialog.query_one("#addendum-author", Input).value = "Dr. Ada Example"
+        assert error_line(dialog) == "Say why the addendum is needed."
         dialog.query_one("#addendum-reason", Input).focus()
         await pilot.press(*"Typo", "enter", *"Read 'cat'.")
+        await pilot.press("ctrl+s")
+        assert error_line(dialog) == "Type the PIN."
+        dialog.query_one("#pin", Input).value = ps.PINS[ps.ADA]
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the addendum")
         await reloaded(pilot, screen)

@@ -6,27 +6,36 @@ added beside it, dated, with their author and reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Label, TextArea
+from textual.widgets import Input, Label, OptionList, TextArea
+from textual.widgets.option_list import Option
 
 from formers_tui.errors import ValidationError
 from formers_tui.store.panel_decision import add_addendum
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.store_form import FormInput, FormTextArea, StoreFormDialog
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields
+from formers_tui.tui.dialogs.store_form import (
+    ChoiceList,
+    FormInput,
+    FormTextArea,
+    StoreFormDialog,
+)
 
 
 @dataclass(frozen=True)
 class AddendumIn:
-    """An addendum as typed."""
+    """An addendum as typed, with its author's PIN."""
 
-    author: str
     reason: str
     text: str
+    pin: PinEntry = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,13 @@ class AddendumView:
 
 
 def add(store: Store, interview_id: str, entry: AddendumIn) -> AddendumView:
-    """Add the addendum and commit it (call from a worker)."""
+    """Add the addendum on its author's PIN and commit it (call from a worker)."""
     with store.session() as session:
         row = add_addendum(
             session,
             interview_id=interview_id,
-            author=entry.author,
+            author_id=entry.pin.panelist_id,
+            pin=entry.pin.pin,
             reason=entry.reason,
             text=entry.text,
         )
@@ -54,32 +64,48 @@ def add(store: Store, interview_id: str, entry: AddendumIn) -> AddendumView:
 
 
 class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
-    """Author, reason and text; the time is added when it is saved."""
+    """Author (a panelist, with their PIN), reason and text; the time is added when saved."""
 
     submit_label = "Add addendum"
 
     DEFAULT_CSS = """
     AddendumDialog {
         & #addendum-text { height: 5; }
+        & #addendum-author { height: auto; max-height: 6; }
     }
     """
 
-    def __init__(self, store: Store, interview_id: str, *, author: str) -> None:
+    def __init__(
+        self,
+        store: Store,
+        interview_id: str,
+        *,
+        panel: Sequence[PanelistChoice],
+        author_id: str | None = None,
+    ) -> None:
         """Prepare the form.
 
         Args:
             store: the open store.
             interview_id: the interview's full id.
-            author: filled in as the author (it can be changed).
+            panel: the panel, in order: the author is one of them.
+            author_id: the panelist highlighted first (the one viewing).
         """
         super().__init__(partial(add, store, interview_id))
-        self._author = author
+        self._panel = [p for p in panel if p.has_pin]
+        self._author_id = author_id
+        self._fields = PinFields(chair=None, id="addendum-pin")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", can_focus=False) as box:
             box.border_title = "Addendum to the finalized interview"
-            yield Label("Author (your name)", classes="field field-first")
-            yield FormInput(self._author, id="addendum-author", compact=True)
+            yield Label("Author (↑↓): the panelist who writes it", classes="field field-first")
+            yield ChoiceList(
+                *(Option(p.label(), id=p.id) for p in self._panel),
+                id="addendum-author",
+                compact=True,
+            )
+            yield self._fields
             yield Label("Why the addendum is needed", classes="field")
             yield FormInput(id="addendum-reason", compact=True)
             yield Label("Addendum", classes="field")
@@ -87,17 +113,29 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
             yield from self.buttons()
 
     def on_mount(self) -> None:
-        target = "#addendum-reason" if self._author else "#addendum-author"
-        self.set_focus(self.query_one(target))
+        authors = self.query_one("#addendum-author", OptionList)
+        ids = [p.id for p in self._panel]
+        if ids:
+            authors.highlighted = ids.index(self._author_id) if self._author_id in ids else 0
+            self._fields.follow(self._panel, ids[authors.highlighted or 0])
+        self.set_focus(self.query_one("#addendum-reason"))
+
+    @on(OptionList.OptionHighlighted, "#addendum-author")
+    def _author_changed(self, event: OptionList.OptionHighlighted) -> None:
+        if self._fields.follow(self._panel, event.option.id):
+            self.show_error(None)
+
+    def choice_moved(self, choices: OptionList) -> None:
+        if choices.id == "addendum-author" and choices.highlighted is not None:
+            self._fields.follow(self._panel, choices.get_option_at_index(choices.highlighted).id)
 
     def form(self) -> AddendumIn:
-        author = self.query_one("#addendum-author", Input).value.strip()
         reason = self.query_one("#addendum-reason", Input).value.strip()
         text = self.query_one("#addendum-text", TextArea).text.strip()
-        if not author:
-            raise ValidationError("An addendum needs its author.")
+        if not self._panel:
+            raise ValidationError("An addendum is written by a panelist with a PIN.")
         if not reason:
             raise ValidationError("Say why the addendum is needed.")
         if not text:
             raise ValidationError("An addendum needs its text.")
-        return AddendumIn(author, reason, text)
+        return AddendumIn(reason, text, self._fields.entry())

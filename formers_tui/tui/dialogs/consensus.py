@@ -7,7 +7,7 @@ the consensus is recorded beside them, never over them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,8 +20,10 @@ from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import Indicator, Scale
 from formers_tui.scoring.matrix import Cell, CellState, MatrixRow
 from formers_tui.scoring.summary import PanelistInfo
+from formers_tui.store.panel import PinError
 from formers_tui.store.panel_decision import DissentIn, record_consensus
 from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
 from formers_tui.tui.dialogs.store_form import (
     ChoiceList,
     FormInput,
@@ -43,18 +45,23 @@ class ConsensusIn:
     """A level value, or ``None`` for omit."""
     rationale: str
     dissent: tuple[DissentIn, ...] = ()
+    pin: PinEntry | None = field(default=None, repr=False)
+    """The chair's PIN: the consensus is recorded on the chair's authority."""
 
 
-def record(store: Store, interview_id: str, actor: str, entry: ConsensusIn) -> ConsensusIn:
-    """Record the consensus and commit it (call from a worker)."""
+def record(store: Store, interview_id: str, entry: ConsensusIn) -> ConsensusIn:
+    """Record the consensus on the chair's PIN and commit it (call from a worker)."""
+    if entry.pin is None:
+        raise PinError("Type the chair's PIN.")
     with store.session() as session:
+        apply_pin(session, interview_id, entry.pin)  # a chair without a PIN chooses one here
         record_consensus(
             session,
             interview_id=interview_id,
             indicator_id=entry.indicator_id,
             value=entry.value,
             rationale=entry.rationale,
-            actor=actor,
+            chair_pin=entry.pin.pin,
             dissent=entry.dissent,
         )
         session.commit()
@@ -101,6 +108,7 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
         row: MatrixRow,
         panelists: Sequence[PanelistInfo],
         scale: Scale,
+        chair: PanelistChoice | None,
         apply: Callable[[ConsensusIn], ConsensusIn],
     ) -> None:
         """Prepare the form, filled with the consensus already recorded (if any).
@@ -110,9 +118,12 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             row: its row of the matrix: the ratings and any consensus.
             panelists: the panel, in the matrix's order.
             scale: the protocol's rating scale.
+            chair: the panel's chair, whose PIN records the consensus.
             apply: records the consensus (in a worker) and commits it.
         """
         super().__init__(apply)
+        self._chair = chair
+        self._fields = PinFields(chair=None, id="consensus-pin")
         self._indicator = indicator
         self._row = row
         self._panelists = list(panelists)
@@ -162,9 +173,12 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
                         id=f"dissent-{panelist.id}",
                         compact=True,
                     )
+            yield self._fields
             yield from self.buttons()
 
     def on_mount(self) -> None:
+        if self._chair is not None:
+            self._fields.show_for(self._chair)
         levels = self.query_one("#consensus-levels", OptionList)
         entry = self._row.consensus
         if entry is None:
@@ -223,9 +237,12 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             reason = self.query_one(f"#dissent-{panelist.id}", Input).value.strip()
             if reason:
                 dissent.append(DissentIn(panelist.id, reason))
+        if self._chair is None:
+            raise ValidationError("This panel has no chair to record the consensus.")
         return ConsensusIn(
             indicator_id=self._indicator.id,
             value=None if chosen == OMIT else int(chosen),
             rationale=rationale,
             dissent=tuple(dissent),
+            pin=self._fields.entry(),
         )

@@ -10,7 +10,7 @@ not saved) so that nothing typed is lost by changing one's mind.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from textual import on
@@ -22,9 +22,11 @@ from textual.widgets.option_list import Option
 from formers_tui.errors import ValidationError
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Suggested
 from formers_tui.store.models import Outcome
+from formers_tui.store.panel import PinError
 from formers_tui.store.panel_decision import MIN_DIFFERS_CHARS, record_determination
 from formers_tui.store.panel_view import DeterminationView
 from formers_tui.store.store import Store
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
 from formers_tui.tui.dialogs.store_form import (
     ChoiceList,
     FormInput,
@@ -49,17 +51,22 @@ class DeterminationIn:
     work_on: str = ""
     review_date: date | None = None
     differs_because: str = ""
+    pin: PinEntry | None = field(default=None, repr=False)
+    """The chair's PIN: the determination is recorded on the chair's authority."""
 
 
-def record(store: Store, interview_id: str, actor: str, entry: DeterminationIn) -> DeterminationIn:
-    """Record the determination and commit it (call from a worker)."""
+def record(store: Store, interview_id: str, entry: DeterminationIn) -> DeterminationIn:
+    """Record the determination on the chair's PIN and commit it (call from a worker)."""
+    if entry.pin is None:
+        raise PinError("Type the chair's PIN.")
     with store.session() as session:
+        apply_pin(session, interview_id, entry.pin)  # a chair without a PIN chooses one here
         record_determination(
             session,
             interview_id=interview_id,
             outcome=entry.outcome,
             rationale=entry.rationale,
-            actor=actor,
+            chair_pin=entry.pin.pin,
             conditions=entry.conditions,
             work_on=entry.work_on,
             review_date=entry.review_date,
@@ -110,6 +117,7 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
         suggested: Suggested,
         interview_date: date,
         current: DeterminationView | None,
+        chair: PanelistChoice | None,
         apply: Callable[[DeterminationIn], DeterminationIn],
     ) -> None:
         """Prepare the form, filled with the determination already recorded (if any).
@@ -118,9 +126,12 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
             suggested: the computed suggestion as things stand.
             interview_date: a review date must come after it.
             current: the recorded determination, to revise.
+            chair: the panel's chair, whose PIN records the determination.
             apply: records the determination (in a worker) and commits it.
         """
         super().__init__(apply)
+        self._chair = chair
+        self._fields = PinFields(chair=None, id="determination-pin")
         self._suggested = suggested
         self._interview_date = interview_date
         self._current = current
@@ -161,9 +172,12 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
                     classes="field",
                 )
                 yield FormTextArea(id="determination-differs")
+            yield self._fields
             yield from self.buttons()
 
     def on_mount(self) -> None:
+        if self._chair is not None:
+            self._fields.show_for(self._chair)
         outcomes = self.query_one("#determination-outcome", OptionList)
         found = self._current
         if found is None:
@@ -241,6 +255,8 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
                     f"({SUGGESTED_LABELS[self._suggested]}); say why it differs in at least "
                     f"{MIN_DIFFERS_CHARS} characters."
                 )
+        if self._chair is None:
+            raise ValidationError("This panel has no chair to record the determination.")
         return DeterminationIn(
             outcome=outcome,
             rationale=rationale,
@@ -248,4 +264,5 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
             work_on=work_on,
             review_date=review_date,
             differs_because=differs_because,
+            pin=self._fields.entry(),
         )

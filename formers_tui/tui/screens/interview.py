@@ -38,6 +38,7 @@ from formers_tui.store.capture import EvidenceIn
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Evidence, Panelist, Quote, Rating, SafetyFlag, Status
+from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
 from formers_tui.tui.app import freeze_heap
 from formers_tui.tui.dialogs.evidence import EvidenceDialog
@@ -720,6 +721,12 @@ class InterviewScreen(Screen[None]):
     def _actor(self) -> str:
         return self._opened.actor if self._opened else "chair"
 
+    @property
+    def _identified(self) -> str:
+        """Who a safety flag is recorded as raised (or resolved) by: the panelist who
+        identified with a PIN, else an unidentified note-taker, never the chair by default."""
+        return attributed(self._panelist_name(self._panelist_id) if self._panelist_id else None)
+
     def _panelist_name(self, panelist_id: str) -> str:
         panel = self._opened.panel if self._opened else ()
         return next((p.name for p in panel if p.id == panelist_id), "nobody")
@@ -848,7 +855,7 @@ class InterviewScreen(Screen[None]):
         def raised(flag: NewFlag | None) -> None:
             if flag is None:
                 return
-            interview_id, actor = self._interview_id(), self._actor
+            interview_id, actor = self._interview_id(), self._identified
             self._queue(
                 Write(
                     "Safety flag",
@@ -882,7 +889,7 @@ class InterviewScreen(Screen[None]):
         def resolved(resolution: FlagResolution | None) -> None:
             if resolution is None:
                 return
-            interview_id, actor = self._interview_id(), self._actor
+            interview_id, actor = self._interview_id(), self._identified
             self._queue(
                 Write(
                     "Flag resolution",

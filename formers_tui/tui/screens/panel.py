@@ -775,7 +775,8 @@ class PanelScreen(Screen[None]):
                 row=row,
                 panelists=data.report.scores.panelists,
                 scale=data.protocol.scale,
-                apply=partial(record_consensus, self._store, data.interview_id, self.actor),
+                chair=data.chair,
+                apply=partial(record_consensus, self._store, data.interview_id),
             ),
             callback=recorded,
         )
@@ -797,7 +798,8 @@ class PanelScreen(Screen[None]):
                 suggested=data.report.scores.suggestion.outcome,
                 interview_date=data.interview_date,
                 current=data.report.determination,
-                apply=partial(record_determination, self._store, data.interview_id, self.actor),
+                chair=data.chair,
+                apply=partial(record_determination, self._store, data.interview_id),
             ),
             callback=recorded,
         )
@@ -877,7 +879,12 @@ class PanelScreen(Screen[None]):
 
         viewer = data.viewer
         self.app.push_screen(
-            AddendumDialog(self._store, data.interview_id, author=viewer.name if viewer else ""),
+            AddendumDialog(
+                self._store,
+                data.interview_id,
+                panel=data.panel,
+                author_id=viewer.id if viewer else None,
+            ),
             callback=added,
         )
 
