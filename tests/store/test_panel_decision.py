@@ -419,7 +419,7 @@ def test_a_low_critical_rating_must_be_answered_in_the_consensus(store: Store, i
             value=value,
             rationale=rationale,
             dissent=dissent or [],
-            actor="Ada",
+            chair_pin=PINS[0],
         )
 
     with store.session() as session:
@@ -436,7 +436,12 @@ def test_a_low_critical_rating_must_be_answered_in_the_consensus(store: Store, i
         agree(1, "Only partly shown.")  # a consensus below met carries the low rating
         agree(None, "Not enough learned.")  # an omit claims nothing
         record_consensus(
-            session, interview_id=iid, indicator_id="ONE-2", value=3, rationale="x", actor="A"
+            session,
+            interview_id=iid,
+            indicator_id="ONE-2",
+            value=3,
+            rationale="x",
+            chair_pin=PINS[0],
         )  # not critical
         session.commit()
         concern = suggestion(session, iid)

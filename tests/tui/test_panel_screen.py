@@ -476,13 +476,6 @@ async def test_consensus_is_recorded_with_dissent_beside_the_ratings(
         await pilot.press(*"Two examples")
         dialog.query_one(f"#dissent-{pat}", Input).focus()
         await pilot.press(*"Too recent", "ctrl+s")
-        # Sam rated the critical ONE-1 at 1: the consensus must say how that was weighed.
-        assert error_line(dialog) == (
-            "Sam Sample rated critical indicator ONE-1 below Largely evident: name them in the "
-            "rationale and say how the panel weighed it, or record their dissent."
-        )
-        dialog.query_one("#consensus-rationale").focus()
-        await pilot.press("end", *"; Sam Sample's one is older", "ctrl+s")
         assert error_line(dialog) == "Type the PIN."
         dialog.query_one("#pin", Input).value = ps.PINS[ps.SAM]
         await pilot.press("ctrl+s")
@@ -490,6 +483,14 @@ async def test_consensus_is_recorded_with_dissent_beside_the_ratings(
         assert error_line(dialog) == f"Wrong PIN for {ps.ADA}."  # the chair's, nobody else's
         dialog.query_one("#pin", Input).value = ps.PINS[ps.ADA]
         await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: "Wrong PIN" not in error_line(dialog), "the check")
+        # Sam rated the critical ONE-1 at 1: the consensus must say how that was weighed.
+        assert error_line(dialog) == (
+            "Sam Sample rated critical indicator ONE-1 below Largely evident: name them in the "
+            "rationale and say how the panel weighed it, or record their dissent."
+        )
+        dialog.query_one("#consensus-rationale").focus()
+        await pilot.press("end", *"; Sam Sample's one is older", "ctrl+s")
         await wait_until(pilot, lambda: pilot.app.screen is screen, "the consensus")
         await reloaded(pilot, screen)
         rows = matrix_rows(screen)
