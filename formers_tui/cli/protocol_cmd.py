@@ -102,8 +102,21 @@ def show_protocol(
 @protocol_app.command("validate")
 def validate_protocols(
     paths: Annotated[list[Path], typer.Argument(help="Protocol TOML files to check.")],
+    advice: Annotated[
+        bool,
+        typer.Option(
+            "--advice",
+            help="Also list what a clinical review would question (anchors that require "
+            "collateral, critical flags without a reason, yes/no or double questions, health "
+            "questions, an opening without consent and the limits of confidentiality).",
+        ),
+    ] = False,
 ) -> None:
-    """Check protocol files; list every problem. Exit 0 if all are valid, 1 if not."""
+    """Check protocol files; list every problem. Exit 0 if all are valid, 1 if not.
+
+    Advice never makes a file invalid.
+    """
+    from formers_tui.protocol.advice import advise
     from formers_tui.protocol.loader import ProtocolError, load_path
 
     bad = 0
@@ -115,8 +128,13 @@ def validate_protocols(
             output.echo(str(exc), err=True)
             continue
         count = sum(1 for _ in loaded.protocol.indicators())
+        found = advise(loaded.protocol)
+        note = f"; {len(found)} pieces of advice, see --advice" if found and not advice else ""
         output.echo(
-            f"{path}: ok ({loaded.protocol.id} {loaded.protocol.version}, {count} indicators)"
+            f"{path}: ok ({loaded.protocol.id} {loaded.protocol.version}, {count} indicators{note})"
         )
+        if advice:
+            for item in found:
+                output.echo(f"  advice: {item}")
     if bad:
         raise fail(f"{bad} of {len(paths)} file{'s' if len(paths) != 1 else ''} invalid.", 1)

@@ -98,3 +98,15 @@ def test_a_1_0_interview_still_shows_scores_and_exports(tmp_path: Path) -> None:
         assert exit_code == 0, err
         exported = json.loads(target.read_text(encoding="utf-8"))
         assert version in json.dumps(exported["interviews"][0]["protocol"])
+
+
+def test_validate_advice_lists_what_a_review_would_question() -> None:
+    old = ROOT / "interviews" / "peer-mentor-readiness.toml"
+    new = ROOT / "interviews" / "peer-mentor-readiness-1.1.toml"
+    exit_code, out, _ = run("protocol", "validate", str(old))
+    assert exit_code == 0 and "pieces of advice, see --advice" in out
+    exit_code, out, _ = run("protocol", "validate", "--advice", str(old), str(new))
+    assert exit_code == 0  # advice never makes a file invalid
+    assert "  advice: DIS-2: critical, but critical_rationale does not say why" in out
+    assert "  advice: opening: none" in out
+    assert out.count("advice:") == out.split("1.1.toml")[0].count("advice:")  # none for 1.1

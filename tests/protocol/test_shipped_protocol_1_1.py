@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from formers_tui.protocol.advice import COLLATERAL_WORDS, HEALTH_WORDS, YES_NO_OPENERS, advise
 from formers_tui.protocol.loader import load_path, text_hash
 from formers_tui.protocol.model import Protocol
 from formers_tui.protocol.registry import load_catalogue
@@ -55,21 +56,6 @@ NAMED_IN_REVIEW = [
     ("APP-STA-2", "Q", 1), ("APP-STA-2", "Q", 3), ("APP-CARE-1", "P", 2),
     ("APP-CARE-2", "P", 2), ("APP-CARE-2", "Q", 2), ("APP-CARE-2", "Q", 3),
 ]  # fmt: skip
-
-# Words that make an anchor lean on collateral; above "not met" they need "where available".
-COLLATERAL_WORDS = re.compile(
-    r"\b(collateral|records|references?|confirm\w*|corroborat\w*|attest\w*)\b", re.IGNORECASE
-)
-YES_NO_OPENERS = {
-    "do", "does", "did", "are", "is", "was", "were", "have", "has", "had",
-    "can", "could", "would", "will", "should",
-}  # fmt: skip
-# The source supports asking how problems are kept from the work, not what they are.
-HEALTH_WORDS = re.compile(
-    r"\b(health|diagnos\w*|medicat\w*|drink\w*|drug\w*|alcohol|substance|therap\w*|"
-    r"treatment|relapse|sober\w*)\b",
-    re.IGNORECASE,
-)
 
 
 @pytest.fixture(scope="module")
@@ -325,3 +311,15 @@ def test_timeline_carries_depth_partial_dates_and_earlier_periods(protocol: Prot
     assert "over 2 periods" in check.text and "recruiter" in check.text
     ongoing = check_rule(rule, {**history, "disengaged_on": "ongoing"}, date(2026, 11, 2))
     assert ongoing.status is ProportionalityStatus.ongoing
+
+
+def test_a_review_by_machine_finds_nothing_in_1_1_and_what_the_review_found_in_1_0(
+    protocol: Protocol, old: Protocol
+) -> None:
+    assert advise(protocol) == []
+    found = [str(a) for a in advise(old)]
+    level_2 = [a for a in found if "anchor for level 2 requires collateral" in a]
+    assert len(level_2) >= 7  # the review counted seven at level 2
+    assert sum("critical, but" in a for a in found) == 8
+    assert sum("health or substances" in a for a in found) == 3
+    assert any(a.startswith("opening: none") for a in found)
