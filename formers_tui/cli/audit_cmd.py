@@ -181,7 +181,7 @@ def audit_show(
     from formers_tui.store.common import get_interview
     from formers_tui.store.rules.visibility import redact_audit_value, visibility
 
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         with store.session() as session:
             iid = get_interview(session, interview_id).id

@@ -112,32 +112,50 @@ def db_backup(
     output.echo(str(copy))
 
 
-def _reencrypt(ctx: typer.Context, *, new_passphrase: str | None, verb: str) -> None:
-    """Rewrite the store under a new key (or none) via a private temp copy, then swap."""
+def _reencrypt(ctx: typer.Context, *, new_passphrase: str, verb: str, what: str) -> None:
+    """Rewrite the store and its backups under a new key, holding the store alone.
+
+    The store is copied under the new key into a private temp file (the audit
+    log's key re-wrapped), the copy is opened to prove it, and only then does
+    it replace the store. Every backup readable with the old key is
+    re-encrypted the same way, so the old passphrase opens nothing any more.
+    """
     from formers_tui.store import crypto
-    from formers_tui.store.backup import copy_database, replace_store
-    from formers_tui.store.store import Store
+    from formers_tui.store.backup import reencrypt, reencrypt_backups, replace_store
+    from formers_tui.store.engine import make_engine
+    from formers_tui.store.lock import alone
 
     settings = settings_of(ctx)
-    store = settings.open_store(create=False)
+    store = settings.open_store(create=False, daily=False)  # checks the current passphrase
     path = store.path
     old_key = store.key
     store.close()
-    target_key = crypto.new_key(new_passphrase) if new_passphrase is not None else None
+    target_key = crypto.new_key(new_passphrase)
     staging = path.with_name(f".{path.name}.{verb}")
-    staging.unlink(missing_ok=True)
     import os
 
     from formers_tui.paths import PRIVATE_FILE_MODE
 
-    os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
-    try:
-        copy_database(path, staging, key=old_key, target_key=target_key)
-        Store.open(staging, key=target_key, create=False).close()  # proves the copy opens
-    except BaseException:
+    with alone(path, what):
         staging.unlink(missing_ok=True)
-        raise
-    replace_store(path, staging)
+        os.close(os.open(staging, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE))
+        try:
+            reencrypt(path, staging, old=old_key, new=target_key)
+            make_engine(staging, create=False, key=target_key).dispose()  # the copy opens
+        except BaseException:
+            staging.unlink(missing_ok=True)
+            raise
+        replace_store(path, staging)
+        done, left = reencrypt_backups(path, old=old_key, new=target_key)
+    if done:
+        output.echo(f"Re-encrypted {len(done)} backup(s) under the new passphrase.", err=True)
+    if left:
+        output.echo(
+            f"{len(left)} file(s) in {left[0].parent} could not be read with the old "
+            f"passphrase and were left as they were ({', '.join(p.name for p in left)}); "
+            "delete them if the passphrase that opens them is no longer safe.",
+            err=True,
+        )
 
 
 @db_app.command("encrypt")
@@ -145,7 +163,6 @@ def _reencrypt(ctx: typer.Context, *, new_passphrase: str | None, verb: str) -> 
 def db_encrypt(ctx: typer.Context) -> None:
     """Encrypt an unencrypted store with a new passphrase (FORMERS_NEW_PASSPHRASE for scripts)."""
     from formers_tui.cli.common import ask_new_passphrase, interactive
-    from formers_tui.store.backup import list_backups
     from formers_tui.store.passphrase import NEW_ENV, check_new, from_environment
     from formers_tui.store.store import is_encrypted
 
@@ -160,15 +177,8 @@ def db_encrypt(ctx: typer.Context) -> None:
             raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
         new = ask_new_passphrase("the store")
     check_new(new)
-    _reencrypt(ctx, new_passphrase=new, verb="encrypting")
+    _reencrypt(ctx, new_passphrase=new, verb="encrypting", what="encrypting it")
     output.echo(f"Encrypted {path}.")
-    plain = list_backups(path)
-    if plain:
-        output.echo(
-            f"{len(plain)} earlier backup(s) in {plain[0].parent} are NOT encrypted; "
-            "delete them once you have checked the store.",
-            err=True,
-        )
 
 
 @db_app.command("rekey")
@@ -183,14 +193,14 @@ def db_rekey(ctx: typer.Context) -> None:
     path = settings_of(ctx).store_path()
     if not is_encrypted(path):
         raise fail(f"The store at {path} is not encrypted; use 'formers db encrypt'.")
-    settings_of(ctx).open_store(create=False).close()  # check the current passphrase first
+    settings_of(ctx).open_store(create=False, daily=False).close()  # check the passphrase first
     new = from_environment(NEW_ENV)
     if new is None:
         if not interactive():
             raise fail("Set FORMERS_NEW_PASSPHRASE or run in a terminal to choose a passphrase.")
         new = ask_new_passphrase("the store")
     check_new(new)
-    _reencrypt(ctx, new_passphrase=new, verb="rekeying")
+    _reencrypt(ctx, new_passphrase=new, verb="rekeying", what="changing its passphrase")
     output.echo(f"Changed the passphrase of {path}.")
 
 
@@ -204,14 +214,22 @@ def db_restore(
     from formers_tui.cli.common import store_passphrase
     from formers_tui.store import crypto
     from formers_tui.store.backup import restore
+    from formers_tui.store.lock import alone
 
     path = settings_of(ctx).store_path()
     key = None
+    store_key = None
+    passphrase = None
     if backup_file.exists() and not crypto.is_plaintext(backup_file):
         passphrase = store_passphrase(backup_file)
         if passphrase is not None:
             key = crypto.key_for_existing(backup_file, passphrase)
-    moved = restore(backup_file, path, key=key)
+    if path.exists() and not crypto.is_plaintext(path):
+        passphrase = passphrase if passphrase is not None else store_passphrase(path)
+        if passphrase is not None:
+            store_key = crypto.key_for_existing(path, passphrase)
+    with alone(path, "restoring a backup over it"):
+        moved = restore(backup_file, path, key=key, store_key=store_key)
     output.echo(f"Restored {path} from {backup_file}.")
     if moved:
         output.echo(f"The replaced store was kept as {moved}.")
@@ -219,10 +237,10 @@ def db_restore(
 
 @db_app.command("backups")
 def db_backups(ctx: typer.Context) -> None:
-    """List the automatic and manual backups of the store, newest first."""
-    from formers_tui.store.backup import list_backups
+    """List every file in the store's backups folder, newest first."""
+    from formers_tui.store.backup import every_file
 
-    found = list_backups(settings_of(ctx).store_path())
+    found = every_file(settings_of(ctx).store_path())
     for item in found:
         output.echo(str(item))
     if not found:

@@ -144,7 +144,7 @@ def export_command(
     if as_panelist is not None and (every or wanted is not None or len(interview_ids or []) != 1):
         raise ValidationError("--as reads one interview as one of its panelists: give one id.")
     options = ExportOptions(deidentify=deidentify, keep_text=keep_text, identifying=(fmt == "json"))
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         with store.session() as session:
             reader = None
@@ -254,7 +254,7 @@ def bundle_export_command(
             "Passphrase", hide_input=True, confirmation_prompt=True
         )
         check_passphrase(passphrase)
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         with store.session() as session:
             if panelist is not None and as_panelist is not None:

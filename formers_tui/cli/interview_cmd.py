@@ -153,7 +153,7 @@ def list_command(
         if key not in STATUSES:
             raise fail(f"Unknown status '{status}' (use one of: {', '.join(STATUSES)}).")
         wanted = Status(key)
-    store = settings_of(ctx).open_store()
+    store = settings_of(ctx).open_store(daily=False)
     try:
         with store.session() as session:
             rows = list_interviews(session, status=wanted)
@@ -214,7 +214,7 @@ def show_command(
     from formers_tui.store.common import get_interview, protocol_of
     from formers_tui.store.rules.visibility import document_visibility, redact_document
 
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         with store.session() as session:
             reader = reader_of(session, interview_id, as_panelist, pin)

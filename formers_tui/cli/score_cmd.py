@@ -51,7 +51,7 @@ def score_command(
 
     if pin is not None and as_panelist is None:
         raise fail("--pin goes with --as PANELIST.")
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         with store.session() as session:
             viewer = reader_of(session, interview_id, as_panelist, pin)

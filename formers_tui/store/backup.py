@@ -14,8 +14,10 @@ import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from formers_tui.paths import PRIVATE_FILE_MODE, backups_dir, ensure_private_dir
+from formers_tui.store import chain_key
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError
 
@@ -133,8 +135,22 @@ def list_backups(store: Path) -> list[Path]:
     return sorted(folder.glob(f"{store.stem}-*.db"), key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+def every_file(store: Path) -> list[Path]:
+    """Every file in the backups folder of ``store``, newest first (hidden ones too)."""
+    folder = backups_dir(store)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.iterdir() if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def replace_store(store: Path, new_file: Path) -> None:
-    """Atomically put ``new_file`` in place of ``store`` (dropping its WAL files)."""
+    """Atomically put ``new_file`` in place of ``store`` (dropping its WAL files).
+
+    Only under the store's exclusive lock (:func:`~formers_tui.store.lock.alone`)
+    and after the store's committed changes were copied out: the WAL holds
+    changes not yet in the main file.
+    """
     with new_file.open("rb") as handle:
         os.fsync(handle.fileno())
     for suffix in ("-wal", "-shm"):
@@ -142,14 +158,49 @@ def replace_store(store: Path, new_file: Path) -> None:
     os.replace(new_file, store)
 
 
-def restore(backup_file: Path, store: Path, *, key: StoreKey | None = None) -> Path | None:
+def set_aside(store: Path, key: StoreKey | None) -> Path:
+    """Copy the current store into the backups folder before it is replaced.
+
+    The copy is taken with SQLite's online backup (or ``sqlcipher_export``),
+    which reads through the WAL, so changes committed but not yet
+    checkpointed (the app killed mid-interview) are in it. A store that
+    cannot be read so (damaged, or under another passphrase) is copied file
+    by file, its WAL beside the copy, where SQLite finds it on opening.
+    """
+    try:
+        return backup(store, key=key, reason="replaced")
+    except StoreError:
+        pass
+    moved = default_backup_path(store, "replaced")
+    _reserve(moved)
+    shutil.copyfile(store, moved)
+    for suffix in ("-wal", "-shm"):
+        journal = Path(f"{store}{suffix}")
+        if journal.exists():
+            shutil.copyfile(journal, Path(f"{moved}{suffix}"))
+            os.chmod(Path(f"{moved}{suffix}"), PRIVATE_FILE_MODE)
+    return moved
+
+
+def restore(
+    backup_file: Path,
+    store: Path,
+    *,
+    key: StoreKey | None = None,
+    store_key: StoreKey | None = None,
+) -> Path | None:
     """Replace ``store`` with ``backup_file`` after checking the backup is sound.
 
-    The current store, if any, is first moved aside (``<name>-replaced-<stamp>.db``
-    in the backups folder), so a restore can itself be undone.
+    The current store, if any, is first copied aside (``<name>-<stamp>-replaced.db``
+    in the backups folder, see :func:`set_aside`), so a restore can itself be
+    undone. The caller holds the store alone.
+
+    Args:
+        key: opens the backup.
+        store_key: opens the current store (for the set-aside copy).
 
     Returns:
-        Where the replaced store was moved, or ``None`` if there was none.
+        Where the replaced store was kept, or ``None`` if there was none.
 
     Raises:
         StoreError: the backup is missing, unreadable with ``key``, or damaged.
@@ -170,14 +221,65 @@ def restore(backup_file: Path, store: Path, *, key: StoreKey | None = None) -> P
     staging = store.with_name(f".{store.name}.restoring")
     staging.unlink(missing_ok=True)
     _reserve(staging)
-    shutil.copyfile(backup_file, staging)
+    # Through SQLite, so a backup's own WAL (a copy of a live file) comes too.
+    copy_database(backup_file, staging, key=key, target_key=key)
     if store.exists():
-        moved = default_backup_path(store, "replaced")
-        ensure_private_dir(moved.parent)
-        shutil.copyfile(store, moved)
-        os.chmod(moved, PRIVATE_FILE_MODE)
+        moved = set_aside(store, store_key)
     replace_store(store, staging)
     return moved
+
+
+def reencrypt(source: Path, target: Path, *, old: StoreKey | None, new: StoreKey | None) -> None:
+    """Copy ``source`` into the new empty file ``target`` under ``new``, re-wrapping the log key."""
+    copy_database(source, target, key=old, target_key=new)
+    if new is None:
+        connection: Any = sqlite3.connect(target)
+    else:
+        import sqlcipher3.dbapi2 as cipher
+
+        connection = cipher.connect(str(target))
+        connection.execute("PRAGMA cipher_log_level = NONE")
+        connection.execute(f"PRAGMA key = {new.pragma()}")
+    try:
+        chain_key.rewrap(connection, old, new)
+    finally:
+        connection.close()
+
+
+def reencrypt_backups(
+    store: Path, *, old: StoreKey | None, new: StoreKey
+) -> tuple[list[Path], list[Path]]:
+    """Re-encrypt every backup of ``store`` readable with ``old`` under ``new``.
+
+    Returns:
+        The files re-encrypted, and the files left as they were (not stores,
+        or under another passphrase).
+    """
+    from formers_tui.store import crypto
+
+    done: list[Path] = []
+    left: list[Path] = []
+    for item in every_file(store):
+        if item.name.endswith(PARTIAL) or item.name.endswith(("-wal", "-shm")):
+            continue
+        readable = crypto.is_plaintext(item) if old is None else not crypto.is_plaintext(item)
+        staging = item.with_name(f".{item.name}.rekeying")
+        try:
+            if not readable or item.stat().st_size == 0:
+                raise StoreError("not readable with the old key")
+            staging.unlink(missing_ok=True)
+            _reserve(staging)
+            reencrypt(item, staging, old=old, new=new)
+            with staging.open("rb") as handle:
+                os.fsync(handle.fileno())
+            for suffix in ("-wal", "-shm"):
+                Path(f"{item}{suffix}").unlink(missing_ok=True)
+            os.replace(staging, item)
+            done.append(item)
+        except Exception:  # noqa: BLE001 - a file this key cannot read is reported, not fatal
+            staging.unlink(missing_ok=True)
+            left.append(item)
+    return done, left
 
 
 DAILY_KEEP = 10
@@ -193,7 +295,7 @@ def _remove_stale_partials(store: Path, moment: float) -> None:
     folder = backups_dir(store)
     if not folder.is_dir():
         return
-    for leftover in folder.glob(f"{store.stem}-*.db{PARTIAL}*"):  # and its journal
+    for leftover in folder.glob(f"*.db{PARTIAL}*"):  # and its journal; any store's
         try:
             if moment - leftover.stat().st_mtime > STALE_PARTIAL:
                 leftover.unlink()
@@ -212,13 +314,20 @@ def daily_backup(store: Path, *, key: StoreKey | None, now: float | None = None)
     """
     import time
 
+    if store.parent.name == backups_dir(store).name:
+        return None  # a backup opened as a store is not itself backed up
     moment = time.time() if now is None else now
     _remove_stale_partials(store, moment)
     existing = list_backups(store)
     if existing and moment - existing[0].stat().st_mtime < 24 * 3600:
         return None
     made = backup(store, key=key, reason="daily")
-    daily = [b for b in list_backups(store) if b.stem.endswith("-daily")]
+    # Every daily copy in the folder, whatever its name (hidden ones left by
+    # earlier releases' rekeying too), counts towards the ones kept.
+    mine = (f"{store.stem}-", f".{store.name}")
+    daily = [
+        b for b in every_file(store) if b.name.endswith("-daily.db") and b.name.startswith(mine)
+    ]
     for old in daily[DAILY_KEEP:]:
         old.unlink(missing_ok=True)
     return made

@@ -6,16 +6,17 @@ injection); nothing builds an engine at import time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from formers_tui.store import crypto, migrate
+from formers_tui.store import crypto, lock, migrate
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError, make_engine
 from formers_tui.store.errors import WrongPassphrase
+from formers_tui.store.lock import StoreLock
 from formers_tui.store.passphrase import check_new, normalized
 
 
@@ -71,6 +72,8 @@ class Store:
     engine: Engine
     key: StoreKey | None = None
     """The SQLCipher key, or ``None`` for a plaintext store (the demo, tests)."""
+    lock: StoreLock | None = field(default=None, repr=False)
+    """The shared OS lock held while the store is open (:mod:`~formers_tui.store.lock`)."""
 
     @property
     def encrypted(self) -> bool:
@@ -106,6 +109,27 @@ class Store:
         existed = path.exists() and path.stat().st_size > 0
         if key is None:
             key = key_for(path, passphrase)
+
+        held = lock.shared(path) if path.parent.is_dir() else None
+        try:
+            return cls._open(path, key, passphrase, create, upgrade, daily, existed, held)
+        except BaseException:
+            if held is not None:
+                held.release()
+            raise
+
+    @classmethod
+    def _open(
+        cls,
+        path: Path,
+        key: StoreKey | None,
+        passphrase: str | None,
+        create: bool,
+        upgrade: bool,
+        daily: bool,
+        existed: bool,
+        held: StoreLock | None,
+    ) -> Store:
         from formers_tui.store.audit import install_capture
 
         try:
@@ -140,12 +164,14 @@ class Store:
         except Exception:
             engine.dispose()
             raise
-        return cls(path=path, engine=engine, key=key)
+        return cls(path=path, engine=engine, key=key, lock=held)
 
     def session(self) -> Session:
         """A new session; objects stay usable after commit (handed to the UI)."""
         return Session(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
-        """Release all connections."""
+        """Release all connections, then the lock."""
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
