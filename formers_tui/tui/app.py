@@ -260,6 +260,8 @@ class FormersApp(App[None]):
             self.last_activity = time.monotonic()
             if isinstance(event, events.Key):
                 self.collector.key_pressed()
+        if isinstance(event, events.Key) and self.screen is self.home:
+            self.home.key_arriving(event)
         await super().on_event(event)
 
     def lock_if_idle(self) -> None:

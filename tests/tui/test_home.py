@@ -186,6 +186,27 @@ async def test_keys_typed_in_a_burst_all_reach_the_filter(three: Store) -> None:
             assert interview_header(session, opened).candidate_code == "PM-2026-001"
 
 
+async def test_a_code_typed_or_pasted_on_the_list_is_a_filter_not_commands(three: Store) -> None:
+    """A burst like a paste without bracketing: the ``n``, ``r`` and ``v`` in it are text."""
+    app = make_app(store_path=three.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        for key in "PM-nrv":
+            app.post_message(events.Key(key, key))
+        await settle(pilot)
+        assert app.screen is app.home
+        assert app.home.query_one("#filter", Input).value == "PM-nrv"
+        await pilot.press("escape")
+        await settle(pilot)
+        app.home.post_message(events.Paste("PM-2026\nnv"))
+        await settle(pilot)
+        assert app.screen is app.home
+        assert app.home.query_one("#filter", Input).value == "PM-2026 nv"
+        await pilot.press("escape", "n")  # back on the list, n is a command again
+        await settle(pilot)
+        assert app.screen is not app.home
+
+
 async def test_enter_opens_the_highlighted_interview(three: Store) -> None:
     app = make_app(store_path=three.path)
     async with app.run_test(size=(80, 24)) as pilot:

@@ -314,7 +314,7 @@ async def test_a_fast_typist_loses_nothing_while_the_form_opens_and_fields_chang
     app = make_app(store_path=store.path)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        keys = ["n", *"PM-1", "tab", *"Jane", "tab", "tab", "tab", *"Ada"]
+        keys = ["n", *"PM-1", "tab", *"Jane", "tab", "tab", "tab", "tab", "tab", *"Ada"]
         burst(app, [*keys, "ctrl+n", *"Sam", "ctrl+n", *"Pat"])
         await settle(pilot)
         screen = app.screen
@@ -322,6 +322,32 @@ async def test_a_fast_typist_loses_nothing_while_the_form_opens_and_fields_chang
         assert screen.query_one("#code", Input).value == "PM-1"
         assert screen.query_one("#full-name", Input).value == "Jane"
         assert [row.name_input.value for row in members(screen)] == ["Ada", "Sam", "Pat"]
+
+
+async def test_consent_is_four_tabs_from_the_code_and_reads_ticked_or_not(store: Store) -> None:
+    app = make_app(store_path=store.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        await pilot.press(*"PM-9", "tab", "tab", "tab", "tab")
+        consent = screen.query_one("#consent", Checkbox)
+        assert app.focused is consent
+        button = consent.get_component_styles("toggle--button")
+        off = (button.color, button.background)
+        await pilot.press("space")
+        await pilot.pause()
+        assert consent.value
+        button = consent.get_component_styles("toggle--button")
+        on = (button.color, button.background)
+        assert off[0] == off[1]  # unticked: an empty box, no X
+        assert on[0] != on[1] and on[1] != off[1]
+
+
+async def test_the_full_name_field_says_where_it_goes(store: Store) -> None:
+    app = make_app(store_path=store.path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_form(pilot)
+        note = str(screen.query_one("#identifying", Static).content)
+        assert "only in full JSON exports" in note
 
 
 async def test_ctrl_s_straight_after_typing_saves_every_character(store: Store) -> None:

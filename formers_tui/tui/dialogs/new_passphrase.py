@@ -1,7 +1,9 @@
 """Choosing the passphrase of a new store, on first run.
 
 Asked twice, with a strength hint as it is typed; the store is created only
-once both entries agree. Nothing is created if the dialog is left with Escape:
+once both entries agree. Tab and Enter move to the second entry at once, so
+a passphrase typed straight after them lands there, not in the first.
+Nothing is created if the dialog is left with Escape:
 the app then quits rather than fall back to an unencrypted store.
 """
 
@@ -17,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from formers_tui.errors import ValidationError
+from formers_tui.tui.dialogs.store_form import FormInput
 from formers_tui.tui.literal import literal
 
 
@@ -56,9 +59,9 @@ class NewPassphraseDialog(ModalScreen[str | None]):
                 markup=False,
             )
             yield Label("Passphrase")
-            yield Input(password=True, id="first")
+            yield FormInput(password=True, id="first")
             yield Label("Repeat it")
-            yield Input(password=True, id="again")
+            yield FormInput(password=True, id="again")
             yield Static("", id="pass-hint", classes="hint")
             yield Static("", id="pass-error")
             yield Static("Enter: create the store · Escape: quit", classes="hint")
@@ -72,11 +75,20 @@ class NewPassphraseDialog(ModalScreen[str | None]):
             hint or ("Strong enough." if event.value else "")
         )
 
-    @on(Input.Submitted, "#first")
-    def _next(self) -> None:
-        self.set_focus(self.query_one("#again", Input))  # at once: the next keys go there
+    @on(Input.Changed)
+    def _edited(self, event: Input.Changed) -> None:
+        # Typing again: the message was about the text before. (A change typed
+        # before the check, arriving after it, is not typing again.)
+        if event.value and event.value == event.input.value:
+            self.query_one("#pass-error", Static).update("")
 
-    @on(Input.Submitted, "#again")
+    def advance_from(self, field: Input) -> None:
+        """Enter: from the first entry to the second at once (the next keys go there), or create."""
+        if field.id == "first":
+            self.set_focus(self.query_one("#again", Input))
+        else:
+            self._submit()
+
     def _submit(self) -> None:
         from formers_tui.store.crypto import check_new_passphrase
 

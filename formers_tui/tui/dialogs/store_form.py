@@ -81,9 +81,9 @@ class FormInput(Input):
 
     def advance(self) -> None:
         """Move to the next field, or save when this is the last one."""
-        screen = self.screen
-        if isinstance(screen, FormDialog):
-            screen.advance_from(self)
+        advance_from = getattr(self.screen, "advance_from", None)
+        if advance_from is not None:
+            advance_from(self)
         else:
             self.post_message(self.Submitted(self, self.value))
 

@@ -266,6 +266,8 @@ class HomeScreen(Screen[None]):
         self.shown: list[Listed] = []
         """The rows in the table, in table order."""
         self._layout: list[Column] = []
+        self._typing = False
+        """A key bound for the filter has arrived since the list last had the cursor."""
         self._layout_for: tuple[int, list[Listed] | None] = (0, None)
         """Width and rows :attr:`_layout` was computed for."""
         self._in_table: list[Listed] = []
@@ -411,7 +413,7 @@ class HomeScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Leave letter keys to the text field being typed in; offer only what applies."""
         if action in ("new_interview", "resume", "focus_filter", "quit", "help", "panel"):
-            return not isinstance(self.focused, Input)
+            return not (isinstance(self.focused, Input) or self._typing)
         if action == "clear_filter":
             field = next(self.query("#filter").results(Input), None)
             return field is not None and bool(field.value)
@@ -620,6 +622,39 @@ class HomeScreen(Screen[None]):
         return self.shown[table.cursor_row].summary.id
 
     # -- keys ----------------------------------------------------------------
+
+    def key_arriving(self, event: events.Key) -> None:
+        """Note, as each key arrives and before any is handled, that text is being typed.
+
+        The app runs the letter commands (priority bindings) the moment their
+        key arrives, while the keys before it may still be on their way to the
+        list or the filter: in a pasted or fast-typed code, a ``P`` that will
+        start the filter has not moved the cursor yet when the ``n`` after it
+        is checked. Once a key that goes into the filter has arrived, letters
+        are text until the cursor is back on the list.
+        """
+        if not self.is_current or not event.is_printable or not event.character:
+            return
+        focused = self.focused
+        if isinstance(focused, Input) or (
+            isinstance(focused, InterviewTable) and event.character in TYPE_TO_FILTER
+        ):
+            self._typing = True
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, InterviewTable):
+            self._typing = False
+
+    def on_paste(self, event: events.Paste) -> None:
+        """Text pasted on the list is a filter, never commands."""
+        if not self.is_current or not isinstance(self.focused, InterviewTable):
+            return
+        text = " ".join(event.text.split())
+        if text:
+            event.stop()
+            filter_input = self.query_one("#filter", Input)
+            self.set_focus(filter_input)
+            filter_input.insert_text_at_cursor(text)
 
     def on_key(self, event: events.Key) -> None:
         """Typing a code on the list starts the filter; no typed character is dropped.

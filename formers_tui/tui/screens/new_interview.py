@@ -186,7 +186,7 @@ class NewInterviewScreen(Screen[str | None]):
             with Horizontal(classes="field"):
                 yield Label("Full name", classes="field-label")
                 yield Input(placeholder="optional", id="full-name", compact=True)
-                yield Static("identifying · kept out of exports", id="identifying")
+                yield Static("identifying · only in full JSON exports", id="identifying")
             with Horizontal(classes="field"):
                 yield Label("Protocol", classes="field-label")
                 yield Select(
@@ -204,15 +204,7 @@ class NewInterviewScreen(Screen[str | None]):
                 yield Input(
                     self.today.isoformat(), placeholder="YYYY-MM-DD", id="date", compact=True
                 )
-            with Horizontal(classes="field heading"):
-                yield Label("Panel", classes="field-label")
-                yield Static("name · role · chair (Ctrl+N adds a member)", id="panel-hint")
-            with Vertical(id="panel"):
-                yield self._new_member(chair=True)
             with Horizontal(classes="field"):
-                yield Label("", classes="field-label")
-                yield Button("+ Add panel member", id="add-member", compact=True)
-            with Horizontal(classes="field consent"):
                 yield Label("Consent", classes="field-label")
                 yield Checkbox(
                     "Candidate gave informed consent to this interview", id="consent", compact=True
@@ -225,6 +217,14 @@ class NewInterviewScreen(Screen[str | None]):
                     id="consent-date",
                     compact=True,
                 )
+            with Horizontal(classes="field heading"):
+                yield Label("Panel", classes="field-label")
+                yield Static("name · role · chair (Ctrl+N adds a member)", id="panel-hint")
+            with Vertical(id="panel"):
+                yield self._new_member(chair=True)
+            with Horizontal(classes="field"):
+                yield Label("", classes="field-label")
+                yield Button("+ Add panel member", id="add-member", compact=True)
         yield Static("", id="form-error", markup=False)
         with Horizontal(id="actions"):
             yield Button("Start interview", id="start", variant="primary", compact=True)
