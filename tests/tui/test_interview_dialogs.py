@@ -102,6 +102,27 @@ async def test_timeline_hands_over_valid_values_only(protocol: Protocol) -> None
     assert host.results[0]["disengaged_on"] == future  # kept as a draft, not dropped
 
 
+async def test_timeline_opens_at_the_top_in_words(protocol: Protocol) -> None:
+    """Its first label shows above the cursor at 80x24, and no fact is called by its id."""
+    dialog = TimelineDialog(
+        facts=protocol.timeline,
+        rule=protocol.proportionality,
+        as_of=date(2026, 11, 2),
+        values={},
+        on_valid=lambda fact, value: None,
+    )
+    async with Host(dialog).run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        first = dialog.query_one(".field-first", Label)
+        assert str(first.content) == protocol.timeline[0].label
+        scroller = dialog.query_one("#timeline-facts")
+        assert scroller.scroll_y == 0
+        assert scroller.region.contains_region(first.region)
+        shown = " ".join(str(s.content) for s in dialog.query(".fact-help").results(Static))
+        for fact in protocol.timeline:
+            assert fact.id not in shown or fact.id in fact.label
+
+
 async def test_timeline_read_only_changes_nothing(protocol: Protocol) -> None:
     seen: list[tuple[str, str]] = []
     dialog = TimelineDialog(

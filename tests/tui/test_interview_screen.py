@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 from textual import events
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from formers_tui.errors import FormersError, ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
@@ -289,8 +289,7 @@ async def test_quote_starts_from_the_text_selected_in_the_notes(
         dialog = pilot.app.screen
         assert isinstance(dialog, QuoteDialog)
         assert dialog.query_one("#quote-text", TextArea).text == "it was never about them"
-        dialog.query_one("#quote-speaker", Select).value = "Sam Sample"
-        await pilot.press("ctrl+s")
+        await pilot.press("tab", "down", "down", "ctrl+s")  # the candidate, the chair, then Sam
         await settled(pilot)
     with store.session() as session:
         (quote,) = capture.quotes_of(session, interview_id)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Label, Select, TextArea
+from textual.widgets import Label, OptionList, TextArea
+from textual.widgets.option_list import Option
 
 from formers_tui.errors import ValidationError
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import ChoiceList, FormTextArea
 from formers_tui.tui.widgets.formatting import clock
 
 
@@ -26,7 +29,17 @@ class NewQuote:
 
 
 class QuoteDialog(FormDialog[NewQuote]):
-    """Words exactly as spoken, kept apart from the paraphrase in the notes."""
+    """Words exactly as spoken, kept apart from the paraphrase in the notes.
+
+    The speakers are a short list inside the dialog (the candidate first), not
+    a drop-down that opens over the edge of a small terminal.
+    """
+
+    DEFAULT_CSS: ClassVar[str] = """
+    QuoteDialog {
+        & #quote-speaker { height: auto; max-height: 6; }
+    }
+    """
 
     def __init__(
         self,
@@ -54,27 +67,24 @@ class QuoteDialog(FormDialog[NewQuote]):
         with VerticalScroll(classes="dialog", can_focus=False) as box:
             box.border_title = f"Verbatim quote · {self._indicator_id} · {clock(self._spoken_at)}"
             yield Label("Words, exactly as spoken", classes="field field-first")
-            yield TextArea(
-                self._text, id="quote-text", soft_wrap=True, tab_behavior="focus", compact=True
-            )
-            yield Label("Speaker", classes="field")
-            yield Select(
-                [(name, name) for name in self._speakers],
-                value=self._speakers[0],
-                allow_blank=False,
-                id="quote-speaker",
-                compact=True,
+            yield FormTextArea(id="quote-text")
+            yield Label("Speaker (↑↓)", classes="field")
+            yield ChoiceList(
+                *(Option(name) for name in self._speakers), id="quote-speaker", compact=True
             )
             yield from self.buttons()
 
     def on_mount(self) -> None:
         editor = self.query_one("#quote-text", TextArea)
+        editor.load_text(self._text)
         editor.move_cursor(editor.document.end)
         editor.focus()
+        self.query_one("#quote-speaker", OptionList).highlighted = 0
 
     def result(self) -> NewQuote:
         text = self.query_one("#quote-text", TextArea).text.strip()
         if not text:
             raise ValidationError("Type the words of the quote (or press esc to cancel).")
-        speaker = self.query_one("#quote-speaker", Select).value
-        return NewQuote(text=text, speaker=str(speaker), spoken_at=self._spoken_at)
+        speakers = self.query_one("#quote-speaker", OptionList)
+        index = speakers.highlighted or 0
+        return NewQuote(text=text, speaker=self._speakers[index], spoken_at=self._spoken_at)

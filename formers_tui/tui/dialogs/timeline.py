@@ -7,6 +7,7 @@ comes back with the dialog when it is reopened, so nothing typed is lost.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
@@ -52,6 +53,7 @@ PLACEHOLDERS = {
 class TimelineDialog(FormDialog[dict[str, str]]):
     """One field per timeline fact; closes with the raw text of every field."""
 
+    AUTO_FOCUS = ""  # on_mount focuses the first field, without centring it under the top
     submit_label = "Done"
     cancel_label = None
     key_hint = "each valid value is saved as you type · esc or ctrl+s close"
@@ -132,14 +134,21 @@ class TimelineDialog(FormDialog[dict[str, str]]):
                 )
             yield Static("", id=f"error-{fact.id}", classes="fact-error")
             if fact.help:
-                yield Static(fact.help, classes="fact-help")
+                yield Static(self._readable(fact.help), classes="fact-help", markup=False)
+
+    def _readable(self, text: str) -> str:
+        """``text`` with any fact's id (a protocol author's name for it) replaced by its label."""
+        for fact in sorted(self._facts, key=lambda f: len(f.id), reverse=True):
+            text = re.sub(rf"\b{re.escape(fact.id)}\b", f"“{fact.label.lower()}”", text)
+        return text
 
     def on_mount(self) -> None:
         for fact in self._facts:
             self._check(fact, self._raw[fact.id], announce=False)
         self._update_result()
         if self._facts and not self._read_only:
-            self.query_one(f"#fact-{self._facts[0].id}").focus()
+            # Without scrolling to it: that would hide its label above the top.
+            self.query_one(f"#fact-{self._facts[0].id}").focus(scroll_visible=False)
 
     def _fact(self, widget_id: str | None) -> TimelineFact | None:
         ident = (widget_id or "").removeprefix("fact-")

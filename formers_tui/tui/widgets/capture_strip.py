@@ -24,7 +24,7 @@ def _count(n: int, word: str) -> str:
 def capture_summary(
     quotes: Sequence[Quote], evidence: Sequence[Evidence], flags: Sequence[SafetyFlag]
 ) -> str:
-    """The strip's text: counts, then the latest quote's opening words.
+    """The strip's text: counts, the latest quote's opening words last (cut first).
 
     Args:
         quotes: the indicator's quotes, oldest first.
@@ -34,17 +34,14 @@ def capture_summary(
     parts = []
     if flags:
         parts.append(f"⚑ {_count(len(flags), 'open flag')}")
-    if quotes:
-        parts.append(_count(len(quotes), "quote"))
     if evidence:
-        parts.append(_count(len(evidence), "evidence item"))
-    if not parts:
-        return NOTHING_YET
-    text = "Captured here: " + " · ".join(parts)
+        parts.append(f"{len(evidence)} evidence")
     if quotes:
         latest = " ".join(quotes[-1].text.split())
-        text += f" · latest “{latest}”"
-    return text
+        parts.append(f"{_count(len(quotes), 'quote')}, latest “{latest}”")
+    if not parts:
+        return NOTHING_YET
+    return "Captured: " + " · ".join(parts)
 
 
 class CaptureStrip(Static):
