@@ -1065,13 +1065,13 @@ class InterviewScreen(Screen[None]):
         opened = self._opened
         if opened is None:
             return None
-        panel = tuple(
+        choices = tuple(
             PanelistChoice(p.id, p.name, panel.has_pin(p) or p.id in self._pins_set, p.is_chair)
             for p in opened.panel
         )
         active = self._panelist_id
         self._set_panelist("")
-        return QuickUnlock(opened.interview_id, pin_holders(panel), active)
+        return QuickUnlock(opened.interview_id, pin_holders(choices), active)
 
     def unlocked(self, who: Unlocked) -> None:
         """Unlocked: by a PIN, that panelist rates now; by the passphrase, ask who does."""
