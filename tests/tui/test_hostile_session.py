@@ -6,12 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from textual.widgets import Static
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture
 from formers_tui.store.store import Store
 from formers_tui.tui.app import make_app
 from formers_tui.tui.screens.lock import LockScreen
+from formers_tui.tui.widgets.notes_editor import NotesEditor
 from tests.conftest import make_interview
 from tests.tui.test_live_interview import open_interview, settle
 
@@ -97,3 +99,34 @@ async def test_markup_and_controls_in_stored_text_are_shown_as_text(
         await settle(pilot)
         shot = app.export_screenshot()
         assert "\x1b" not in shot  # and no markup error stopped the app
+
+
+async def test_a_second_window_on_the_same_interview_is_read_only(
+    tmp_path: Path, shipped_protocol: LoadedProtocol
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path)
+    iid = make_interview(store, shipped_protocol)
+    store.close()
+    first = make_app(store_path=path, lock_minutes=0)
+    second = make_app(store_path=path, lock_minutes=0)
+    async with first.run_test(size=(80, 24)) as one:
+        editing = await open_interview(one, first)
+        await one.press(*"first window")
+        async with second.run_test(size=(80, 24)) as two:
+            shown = await open_interview(two, second)
+            line = str(shown.query_one("#read-only-line", Static).content)
+            assert "open in another window" in line and "read-only" in line
+            await two.press(*"second window")
+            await settle(two)
+            assert "second window" not in shown.query_one(NotesEditor).text
+        await settle(one)
+        assert "first window" in editing.query_one(NotesEditor).text
+    store = Store.open(path)
+    with store.session() as session:
+        assert capture.notes_of(session, iid) == {"DIS-1": "first window"}
+    store.close()
+    third = make_app(store_path=path, lock_minutes=0)
+    async with third.run_test(size=(80, 24)) as pilot:  # both closed: editable again
+        again = await open_interview(pilot, third)
+        assert not str(again.query_one("#read-only-line", Static).content)

@@ -13,7 +13,7 @@ from textual.widgets import Input, Static, TextArea
 
 from formers_tui.errors import FormersError, ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import capture, ratings
+from formers_tui.store import capture, fields, ratings
 from formers_tui.store.models import FlagKind, Interview, Panelist, Status
 from formers_tui.store.rules.writes import UNIDENTIFIED
 from formers_tui.store.store import Store
@@ -425,7 +425,7 @@ async def test_a_failed_save_keeps_the_text_and_retries(
 async def test_a_refused_note_is_kept_and_does_not_block_the_rest(
     store: Store, interview_id: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(capture, "MAX_TEXT", 10)
+    monkeypatch.setattr(fields, "MAX_TEXT", 10)
     async with InterviewHarness(store, interview_id).run_test(size=SIZE) as pilot:
         screen = await opened(pilot)
         status = status_of(screen)

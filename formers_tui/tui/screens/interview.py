@@ -37,6 +37,7 @@ from formers_tui.store import capture, panel, ratings
 from formers_tui.store.capture import EvidenceIn
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
+from formers_tui.store.lease import HeldElsewhere, Lease, acquire
 from formers_tui.store.models import Evidence, Panelist, Quote, Rating, SafetyFlag, Status
 from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
@@ -51,6 +52,7 @@ from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDial
 from formers_tui.tui.dialogs.script import ScriptDialog
 from formers_tui.tui.dialogs.submit import SubmitDialog
 from formers_tui.tui.dialogs.timeline import TimelineDialog
+from formers_tui.tui.literal import literal
 from formers_tui.tui.screens.lock import QuickUnlock, Unlocked, pin_holders
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
 from formers_tui.tui.widgets.capture_strip import CaptureStrip
@@ -258,6 +260,10 @@ class InterviewScreen(Screen[None]):
         """The interview was read from the store."""
 
         opened: Opened
+        lease: Lease | None = None
+        """The editing lease, when this window may edit the interview."""
+        elsewhere: str = ""
+        """Why not, when another window holds the lease."""
 
     @dataclass
     class StatusRead(Message):
@@ -323,6 +329,10 @@ class InterviewScreen(Screen[None]):
         self._status = StatusLine(id="status")
         self._navigator: Navigator | None = None
         self._refused_timer: Timer | None = None
+        self._lease: Lease | None = None
+        """This window's right to edit the interview (see :mod:`formers_tui.store.lease`)."""
+        self._elsewhere = ""
+        """Why the interview is read-only here when another window edits it."""
 
     # ---------------------------------------------------------------- layout
 
@@ -366,9 +376,17 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="load")
     def _load(self) -> None:
-        post_result(
-            self, self.Loaded(read_opened(self._store, self._requested_id, self._panelist_id))
-        )
+        opened = read_opened(self._store, self._requested_id, self._panelist_id)
+        lease, elsewhere = None, ""
+        if opened.status != Status.finalized:
+            try:
+                lease = acquire(self._store.path, opened.interview_id)
+            except HeldElsewhere as exc:
+                elsewhere = str(exc)
+            except OSError:
+                pass  # a folder that cannot be written: the saves will say so
+        if not post_result(self, self.Loaded(opened, lease, elsewhere)) and lease is not None:
+            lease.release()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="records")
     def _reload_records(self, interview_id: str, panelist_id: str) -> None:
@@ -379,12 +397,15 @@ class InterviewScreen(Screen[None]):
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
         opened = message.opened
+        if self._lease is not None:
+            self._lease.release()
+        self._lease, self._elsewhere = message.lease, message.elsewhere
         protocol = opened.protocol
         ids = [i.id for i in protocol.indicators()]
         if not ids:
             self._show_problem("This interview's protocol has no indicators.")
             return
-        read_only = opened.status == Status.finalized
+        read_only = opened.status == Status.finalized or bool(message.elsewhere)
         # Mount first: keys handled while mounting see an interview that is not open yet.
         navigator = Navigator(protocol, id="navigator")
         await self.query_one("#interview-body").mount(navigator, before=0)
@@ -444,7 +465,9 @@ class InterviewScreen(Screen[None]):
         )
         line = self.query_one("#read-only-line", Static)
         line.set_class(self._read_only, "-shown")
-        if self._read_only:
+        if self._read_only and self._elsewhere:
+            line.update(literal(self._elsewhere))
+        elif self._read_only:
             when = (
                 f" {local(opened.finalized_at).date().isoformat()}" if opened.finalized_at else ""
             )
@@ -671,6 +694,14 @@ class InterviewScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """Write whatever is left before the screen goes, in this thread, so quitting is safe."""
+        try:
+            self._final_save()
+        finally:
+            if self._lease is not None:
+                self._lease.release()  # only once the last write is in
+                self._lease = None
+
+    def _final_save(self) -> None:
         if self._saver is None:
             return
         # The widgets are being torn down: data only from here, no screen updates.

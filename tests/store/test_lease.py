@@ -1,0 +1,54 @@
+"""One editor per interview: the lease, its holder's sentence, and taking over from the dead."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from formers_tui.store.lease import HeldElsewhere, acquire, lease_path
+
+IID = "0123456789abcdef0123456789abcdef"
+
+
+def test_a_second_editor_is_told_where_it_is_open(tmp_path: Path) -> None:
+    store = tmp_path / "formers.db"
+    first = acquire(store, IID)
+    with pytest.raises(HeldElsewhere, match=rf"another window \(process {os.getpid()} on "):
+        acquire(store, IID)
+    acquire(store, "f" * 32).release()  # another interview is free
+    first.release()
+    acquire(store, IID).release()
+    assert oct(lease_path(store, IID).stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_lease_left_by_a_killed_program_is_taken_over(tmp_path: Path) -> None:
+    store = tmp_path / "formers.db"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from formers_tui.store.lease import "
+            f"acquire; acquire(Path({str(store)!r}), {IID!r}); print('held', flush=True); "
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "held"
+        with pytest.raises(HeldElsewhere, match=f"process {child.pid}"):
+            acquire(store, IID)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(10)
+        lease = acquire(store, IID)  # the kernel let go of the dead process's lock
+        assert str(os.getpid()) in lease_path(store, IID).read_text()
+        lease.release()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
