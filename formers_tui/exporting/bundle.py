@@ -94,6 +94,7 @@ from formers_tui.store.panel import (
 )
 from formers_tui.store.ratings import ratings_by
 from formers_tui.store.rules.visibility import document_visibility, redact_document
+from formers_tui.store.rules.writes import signed_content_changed
 
 BUNDLE_FORMAT = "formers-tui/bundle"
 BUNDLE_VERSION = 1
@@ -568,6 +569,7 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
     if report.changed:
         touch(session, interview)
         advance_after_rating(session, interview, ACTOR)
+        signed_content_changed(session, interview, actor=ACTOR, why="ratings arrived by bundle")
     return report
 
 

@@ -15,7 +15,9 @@ are made in the panel view. They are reported when they differ.
 
 Notes and timeline facts go through the store's capture functions (the same
 checks and audit entries as typing); quotes, evidence and flags keep their
-ids, so merging the same bundle twice changes nothing.
+ids, so merging the same bundle twice changes nothing. Like typing, anything
+merged withdraws the signatures given so far
+(:func:`~formers_tui.store.rules.writes.signed_content_changed`).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from formers_tui.exporting.importing import check_interview, parse_timestamp, ro
 from formers_tui.store import capture
 from formers_tui.store.common import protocol_of, record, touch, values
 from formers_tui.store.models import Evidence, EvidenceLink, Interview, Quote, SafetyFlag
+from formers_tui.store.rules.writes import signed_content_changed
 
 COMPARED = ("ratings", "domain_submissions", "chair_reveal", "consensus", "determination")
 """Parts reported when they differ, never merged (see the module docstring)."""
@@ -85,6 +88,10 @@ def merge_interview(
     _unmerged(doc, here, result)
     if result.merged:
         touch(session, interview)
+        # Notes and facts withdrew signatures through the capture functions already.
+        signed_content_changed(
+            session, interview, actor=actor, why="captured content arrived by bundle"
+        )
     return result
 
 

@@ -28,14 +28,16 @@ from formers_tui.store.models import (
     Quote,
     Reliability,
     SafetyFlag,
+    SignOff,
 )
+from formers_tui.store.panel_decision import sign_off
 from formers_tui.store.panel_view import suggestion
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
 from tests.exporting.builders import snapshot
 from tests.exporting.conftest import open_copy
-from tests.exporting.test_bundle_rules import SAM, Laptops
-from tests.store.test_panel import give_pins
+from tests.exporting.test_bundle_rules import ADA, PAT, PIN_OF, SAM, Laptops, agree, determine
+from tests.store.test_panel import DOMAINS, give_pins
 
 
 @pytest.fixture(autouse=True)
@@ -246,3 +248,24 @@ def test_an_edited_whole_bundle_merges_or_is_refused_without_a_trace(
             merge_payload(session, unseal(seal(payload)))
     except FormersError:
         assert counts(laptops.chair) == before
+
+
+def test_content_arriving_after_a_sign_off_withdraws_it_as_typing_does(laptops: Laptops) -> None:
+    for name in (ADA, SAM, PAT):
+        laptops.rate(laptops.chair, name, 2)
+    ada = laptops.member(laptops.chair, ADA)
+    with laptops.chair.session() as session:
+        agree(session, laptops.iid, tuple(i for d in DOMAINS.values() for i in d))
+        determine(session, laptops.iid)
+        sign_off(session, interview_id=laptops.iid, panelist_id=ada.id, pin=PIN_OF[ADA], actor=ADA)
+        session.commit()
+    with laptops.laptop.session() as session:
+        flag = capture.raise_flag(
+            session, interview_id=laptops.iid, kind=FlagKind.other, note="Late news.", actor="S"
+        ).id
+        session.commit()
+    with laptops.chair.session() as session:
+        report = import_bundle(session, whole(laptops, laptops.laptop, "late.bundle"))
+        assert report.merged == {"safety flags": 1}
+        assert session.exec(select(SignOff)).all() == []
+        assert session.get(SafetyFlag, flag) is not None
