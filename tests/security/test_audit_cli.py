@@ -24,7 +24,13 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def setup_interview() -> str:
     code, out, _ = invoke(
-        "new", "--candidate", "PM-A", "--panelist", "Ann:psychologist", "--panelist", "Bo:other",
+        "new",
+        "--candidate",
+        "PM-A",
+        "--panelist",
+        "Ann:psychologist",
+        "--panelist",
+        "Bo:other",
         "--consent",
     )
     assert code == 0

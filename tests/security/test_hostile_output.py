@@ -47,10 +47,19 @@ def plant(sql: str, *params: object) -> None:
 @pytest.fixture
 def hostile_store() -> str:
     iid = new_interview()
-    assert run(
-        "new", "--candidate", "PM-2", "--panelist", "Cy Doe:other", "--panelist", "Di Roe:other",
-        "--consent",
-    )[0] == 0
+    assert (
+        run(
+            "new",
+            "--candidate",
+            "PM-2",
+            "--panelist",
+            "Cy Doe:other",
+            "--panelist",
+            "Di Roe:other",
+            "--consent",
+        )[0]
+        == 0
+    )
     plant("UPDATE candidate SET code = ? WHERE code = 'PM-1'", f"C-[/]{OSC52}")
     plant("UPDATE candidate SET code = ? WHERE code = 'PM-2'", f"X{CLEAR}")
     plant("UPDATE panelist SET name = ? WHERE name = 'Ann Lee'", f"Ana [/b]{OSC52}")
