@@ -135,6 +135,10 @@ def new_interview(
         output.echo(interview.id)
 
 
+MIN_PROTOCOL_WIDTH = 12
+"""Narrower than this, ``formers list`` leaves the protocol column out."""
+
+
 @friendly
 def list_command(
     ctx: typer.Context,
@@ -179,22 +183,44 @@ def list_command(
             ]
         )
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title=f"Interviews ({len(rows)})", title_justify="left")
-    for column in ("id", "candidate", "status", "protocol", "date", "progress", "flags"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.short_id,
-            r.candidate_code,
-            STATUS_LABELS[r.status],
-            r.protocol_id,
-            r.interview_date.isoformat(),
-            f"{r.with_notes}/{r.indicators} notes · {r.rated} rated",
-            str(r.open_flags) if r.open_flags else "",
-        )
-    output.console().print(table)
+    # Ids, codes, statuses and dates are never cut or wrapped: the progress
+    # wraps, and the protocol is left out when too little room is left for it.
+    console = output.console()
+    progress = [f"{r.with_notes}/{r.indicators} notes · {r.rated} rated" for r in rows]
+    widths = {
+        "id": max([2, *(len(r.short_id) for r in rows)]),
+        "candidate": max([9, *(len(r.candidate_code) for r in rows)]),
+        "status": max([6, *(len(STATUS_LABELS[r.status]) for r in rows)]),
+        "date": 10,
+        "progress": 10,
+        "flags": 5,
+    }
+    room = console.width - sum(widths.values()) - 2 * len(widths) - 2
+    show_protocol = room >= MIN_PROTOCOL_WIDTH
+    table = Table(
+        title=f"Interviews ({len(rows)})",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for name in ("id", "candidate", "status"):
+        table.add_column(name, no_wrap=True, min_width=widths[name])
+    if show_protocol:
+        table.add_column("protocol", no_wrap=True, overflow="ellipsis", max_width=room)
+    table.add_column("date", no_wrap=True, min_width=widths["date"])
+    table.add_column("progress", min_width=widths["progress"], ratio=1)
+    table.add_column("flags", no_wrap=True, min_width=widths["flags"])
+    for r, done in zip(rows, progress, strict=True):
+        cells = [r.short_id, r.candidate_code, STATUS_LABELS[r.status]]
+        if show_protocol:
+            cells.append(r.protocol_id)
+        cells += [r.interview_date.isoformat(), done, str(r.open_flags) if r.open_flags else ""]
+        table.add_row(*cells)
+    console.print(table)
 
 
 @friendly

@@ -85,7 +85,9 @@ def run_app(settings: Settings, *, open_interview: str | None) -> None:
 @app.command("open")
 def open_command(
     ctx: typer.Context,
-    interview_id: Annotated[str, typer.Argument(help="Interview id (or its first characters).")],
+    interview_id: Annotated[
+        str, typer.Argument(help="Candidate code, or interview id (or its first characters).")
+    ],
 ) -> None:
     """Open the app straight into one interview."""
     run_app(ctx.obj, open_interview=interview_id)

@@ -10,7 +10,7 @@ from formers_tui.errors import NotFoundError
 from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.store import audit
-from formers_tui.store.models import Interview, ProtocolSnapshot, Status, utcnow
+from formers_tui.store.models import Candidate, Interview, ProtocolSnapshot, Status, utcnow
 
 MIN_PREFIX = 4
 
@@ -44,6 +44,41 @@ def get_interview(session: Session, interview_id: str) -> Interview:
     if len(matches) > 1:
         raise NotFoundError(f"The id '{interview_id}' matches several interviews; give more of it.")
     return matches[0]
+
+
+def find_interview(session: Session, key: str) -> Interview:
+    """The interview named by ``key``: its id, the start of its id, or its candidate's code.
+
+    A candidate code names that candidate's interview still open (not
+    finalized), else their most recent one. People know candidates by code;
+    ids are for scripts.
+
+    Raises:
+        NotFoundError: nothing (or more than one interview id) matches.
+    """
+    code = " ".join(key.split())
+    candidate = (
+        session.exec(
+            select(Candidate).where(col(Candidate.code).collate("NOCASE") == code)
+        ).first()
+        if code
+        else None
+    )
+    if candidate is not None:
+        rows = session.exec(
+            select(Interview)
+            .where(Interview.candidate_id == candidate.id)
+            .order_by(col(Interview.updated_at).desc())
+        ).all()
+        open_ = [row for row in rows if row.status != Status.finalized]
+        if open_ or rows:
+            return (open_ or list(rows))[0]
+    try:
+        return get_interview(session, key)
+    except NotFoundError:
+        raise NotFoundError(
+            f"No interview with id '{key}', nor a candidate with that code."
+        ) from None
 
 
 def touch(session: Session, interview: Interview) -> None:

@@ -408,11 +408,11 @@ class FormersApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def find_interview(self, key: str) -> None:
         """Resolve an interview id or prefix given at start-up, then open it."""
-        from formers_tui.store.common import get_interview
+        from formers_tui.store.common import find_interview
 
         assert self.store is not None
         with self.store.session() as session:
-            interview_id = get_interview(session, key).id
+            interview_id = find_interview(session, key).id
         post_result(self, OpenInterview(interview_id))
 
     def _retry_read_only(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -224,3 +225,18 @@ def test_demo_seed_fills_every_part(tmp_path: Path) -> None:
     assert doc["notes"] and doc["quotes"] and doc["evidence"] and doc["ratings"]
     assert doc["safety_flags"] and doc["proportionality"]["met"] is True
     assert doc["current_indicator"] == "DIS-4"
+
+
+def test_list_at_80_columns_cuts_no_code_id_or_date() -> None:
+    ids = [new("PM-2026-LONG-CODE-0042"), new("PM-2")]
+    result = runner.invoke(app, ["list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for iid, code in zip(ids, ("PM-2026-LONG-CODE-0042", "PM-2"), strict=True):
+        row = next(line for line in lines if iid[:8] in line)
+        assert code in row and "…" not in row.split(code)[0]
+        assert re.search(r"\b\d{4}-\d\d-\d\d\b", row)
+    assert "flags" in lines[2]  # every heading whole
+    wide = runner.invoke(app, ["list"], env={"COLUMNS": "120"}).stdout
+    assert "protocol" in wide  # left out only when there is no room for it
