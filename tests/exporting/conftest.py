@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from formers_tui.exporting.bundle import import_bundle, write_bundle
 from formers_tui.protocol.loader import load_path
+from formers_tui.store import signing
 from formers_tui.store.store import Store
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, make_interview
 from tests.exporting.builders import People, build_interview
+from tests.store.test_panel import give_pins
 
 CANARY = People(
     code="CANARYCODE-77",
@@ -128,3 +131,30 @@ def empty_store(templates: dict[str, Path], tmp_path: Path) -> Iterator[Store]:
     store = open_copy(templates["empty"], tmp_path / "empty.db")
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def laptop_templates(
+    templates: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, str]:
+    """The chair's store (PINs set, so keys made) and the laptop it sent the interview to.
+
+    Built once and copied for each test: PINs and keys cost a key derivation each.
+    """
+    folder = tmp_path_factory.mktemp("laptops")
+    chair = open_copy(templates["empty"], folder / "chair.db")
+    laptop = open_copy(templates["empty"], folder / "laptop.db")
+    cost = signing.SCRYPT_N
+    signing.SCRYPT_N = 2**10  # sealed keys record their cost, so copies open them cheaply
+    try:
+        iid = make_interview(chair, load_path(FIXTURES / "mini-protocol.toml"))
+        give_pins(chair, iid)
+        with chair.session() as session:
+            write_bundle(session, iid, folder / "blank.bundle", with_ratings=False)
+        with laptop.session() as session:
+            import_bundle(session, folder / "blank.bundle")
+    finally:
+        signing.SCRYPT_N = cost
+        chair.close()
+        laptop.close()
+    return folder / "chair.db", folder / "laptop.db", iid

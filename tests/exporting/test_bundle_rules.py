@@ -21,7 +21,6 @@ from formers_tui.cli import app
 from formers_tui.errors import ValidationError
 from formers_tui.exporting import bundle as bundle_module
 from formers_tui.exporting.bundle import BundleError, import_bundle, write_bundle
-from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import panel, signing
 from formers_tui.store.models import (
     DomainSubmission,
@@ -35,10 +34,9 @@ from formers_tui.store.models import (
 from formers_tui.store.panel_decision import record_consensus, record_determination, sign_off
 from formers_tui.store.panel_view import suggestion
 from formers_tui.store.store import Store
-from tests.conftest import make_interview
 from tests.exporting.builders import snapshot
 from tests.exporting.conftest import open_copy
-from tests.store.test_panel import DOMAINS, PINS, give_pins, members, rate_domain
+from tests.store.test_panel import DOMAINS, PINS, members, rate_domain
 
 ADA, SAM, PAT = "Dr. Ada Example", "Sam Sample", "Pat Placeholder"
 PIN_OF = dict(zip((ADA, SAM, PAT), PINS, strict=True))
@@ -95,17 +93,10 @@ class Laptops:
 
 
 @pytest.fixture
-def laptops(
-    templates: dict[str, Path], mini_protocol: LoadedProtocol, tmp_path: Path
-) -> Iterator[Laptops]:
-    chair = open_copy(templates["empty"], tmp_path / "chair.db")
-    laptop = open_copy(templates["empty"], tmp_path / "laptop.db")
-    iid = make_interview(chair, mini_protocol)
-    give_pins(chair, iid)
-    with chair.session() as session:
-        write_bundle(session, iid, tmp_path / "blank.bundle", with_ratings=False)
-    with laptop.session() as session:
-        import_bundle(session, tmp_path / "blank.bundle")
+def laptops(laptop_templates: tuple[Path, Path, str], tmp_path: Path) -> Iterator[Laptops]:
+    chair_file, laptop_file, iid = laptop_templates
+    chair = open_copy(chair_file, tmp_path / "chair.db")
+    laptop = open_copy(laptop_file, tmp_path / "laptop.db")
     yield Laptops(chair, laptop, iid, tmp_path)
     chair.close()
     laptop.close()

@@ -43,18 +43,11 @@ def cheap_keys(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def laptops(
-    templates: dict[str, Path], mini_protocol: LoadedProtocol, tmp_path: Path
-) -> Iterator[Laptops]:
-    """Keys made on the chair's store (PINs set there), carried to Sam's laptop."""
-    chair = open_copy(templates["empty"], tmp_path / "chair.db")
-    laptop = open_copy(templates["empty"], tmp_path / "laptop.db")
-    iid = make_interview(chair, mini_protocol)
-    give_pins(chair, iid)
-    with chair.session() as session:
-        write_bundle(session, iid, tmp_path / "blank.bundle", with_ratings=False)
-    with laptop.session() as session:
-        import_bundle(session, tmp_path / "blank.bundle")
+def laptops(laptop_templates: tuple[Path, Path, str], tmp_path: Path) -> Iterator[Laptops]:
+    """Keys made on the chair's store (PINs set there), carried to Sam's laptop; Sam rated."""
+    chair_file, laptop_file, iid = laptop_templates
+    chair = open_copy(chair_file, tmp_path / "chair.db")
+    laptop = open_copy(laptop_file, tmp_path / "laptop.db")
     state = Laptops(chair, laptop, iid, tmp_path)
     state.rate(laptop, SAM, 2)
     yield state
