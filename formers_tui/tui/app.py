@@ -370,6 +370,7 @@ class FormersApp(App[None]):
         else:
             self.home.store_opened(message.store, message.catalogue)
         freeze_heap()  # the store's modules are imported and mapped by now
+        self.offer_recovered()
         if self.open_on_start:
             self.find_interview(self.open_on_start)
         self.set_timer(BACKUP_DELAY, self.take_daily_backup)
@@ -550,6 +551,105 @@ class FormersApp(App[None]):
             severity=severity,
             timeout=timeout,
             markup=False,
+        )
+
+    async def action_quit(self) -> None:
+        """Quit; with text the store has not taken, ask first instead of losing it."""
+        editing = next(
+            (s for s in self.screen_stack if getattr(s, "has_unsaved_changes", False)), None
+        )
+        if editing is None:
+            self.exit()
+            return
+        problem = editing.save_before_quitting()  # type: ignore[attr-defined]
+        if problem is None:
+            self.exit()
+            return
+        from formers_tui.tui.dialogs.choice import ChoiceDialog
+
+        def chosen(answer: str | None) -> None:
+            if answer == "recover":
+                try:
+                    where = editing.keep_unsaved_in_recovery_file()  # type: ignore[attr-defined]
+                except OSError as exc:
+                    self.notify(
+                        f"The recovery file could not be written either ({exc.strerror}); "
+                        "nothing was discarded.",
+                        severity="error",
+                        timeout=15,
+                    )
+                    return
+                self.log.info(f"Unsaved text kept in {where}")
+                self.exit()
+            elif answer == "discard":
+                editing.discard_unsaved()  # type: ignore[attr-defined]
+                self.exit()
+            # "keep" or Escape: stay; the autosave goes on trying.
+
+        self.push_screen(
+            ChoiceDialog(
+                "Not saved",
+                f"Some text is not saved: {problem}. Quitting now would lose it.",
+                [
+                    ("keep", "Keep trying to save (stay in the interview)"),
+                    ("recover", "Quit, keeping the text in an encrypted recovery file"),
+                    ("discard", "Quit and discard the unsaved text"),
+                ],
+            ),
+            callback=chosen,
+        )
+
+    def offer_recovered(self) -> None:
+        """Offer back text kept in recovery files when the app last closed, one at a time."""
+        from formers_tui.store import recovery
+
+        store = self.store
+        if store is None:
+            return
+        try:
+            kept = recovery.pending(store.path, store.key)
+        except OSError:
+            return
+        if not kept:
+            return
+        item = kept[0]
+        from formers_tui.tui.dialogs.choice import ChoiceDialog
+
+        parts = [f"notes of {', '.join(item.notes)}" if item.notes else ""]
+        parts.append(f"timeline {', '.join(item.timeline)}" if item.timeline else "")
+        what = "; ".join(p for p in parts if p) or "nothing that can be restored"
+        other = (
+            " Not restorable, to enter again: " + "; ".join(item.other) + "." if item.other else ""
+        )
+
+        def chosen(answer: str | None) -> None:
+            if answer == "restore":
+                try:
+                    recovery.restore(store, item, actor="recovery")
+                except FormersError as exc:
+                    self.notify(f"Not restored: {exc}", severity="error", timeout=15)
+                    return
+                self.notify("The unsaved text is back in its interview.")
+                self.home.load()
+            elif answer == "discard":
+                recovery.discard(item)
+            else:
+                return  # later: offered again at the next start
+            self.offer_recovered()
+
+        self.push_screen(
+            ChoiceDialog(
+                "Unsaved text from the last session",
+                f"When the app closed on {item.written_at[:16].replace('T', ' ')}, text for "
+                f"interview {item.interview_id[:8]} could not be saved and was kept: "
+                f"{what}.{other}",
+                [
+                    ("restore", "Restore it into the interview"),
+                    ("later", "Ask again next time"),
+                    ("discard", "Discard it"),
+                ],
+            ),
+            callback=chosen,
         )
 
     def deliver_screenshot(

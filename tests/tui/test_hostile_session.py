@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Static
@@ -12,8 +13,11 @@ from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture
 from formers_tui.store.store import Store
 from formers_tui.tui.app import make_app
+from formers_tui.tui.dialogs.choice import ChoiceDialog
 from formers_tui.tui.screens.lock import LockScreen
+from formers_tui.tui.widgets import autosave
 from formers_tui.tui.widgets.notes_editor import NotesEditor
+from formers_tui.tui.widgets.status_line import SaveState, StatusLine
 from tests.conftest import make_interview
 from tests.tui.test_live_interview import open_interview, settle
 
@@ -130,3 +134,86 @@ async def test_a_second_window_on_the_same_interview_is_read_only(
     async with third.run_test(size=(80, 24)) as pilot:  # both closed: editable again
         again = await open_interview(pilot, third)
         assert not str(again.query_one("#read-only-line", Static).content)
+
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def refuse_writes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every write fails as on a read-only folder."""
+    from sqlalchemy.exc import OperationalError
+
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise OperationalError("INSERT ...", {}, Exception("attempt to write a readonly database"))
+
+    monkeypatch.setattr(autosave, "write_batch", read_only)
+
+
+async def wait_for(pilot: Any, condition: Any) -> None:
+    for _ in range(300):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("condition not reached in time")
+
+
+async def test_quitting_with_unsaved_text_asks_and_the_recovery_file_brings_it_back(
+    tmp_path: Path, shipped_protocol: LoadedProtocol, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path, passphrase=PASSPHRASE)
+    iid = make_interview(store, shipped_protocol)
+    store.close()
+    app = make_app(store_path=path, passphrase=PASSPHRASE, lock_minutes=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_interview(pilot, app)
+        with monkeypatch.context() as patch:
+            refuse_writes(patch)
+            await pilot.press(*"UnsavedWords in the room")
+            await wait_for(pilot, lambda: screen.query_one(StatusLine).state is SaveState.failed)
+            await pilot.press("ctrl+q")
+            await settle(pilot)
+            assert isinstance(app.screen, ChoiceDialog)  # asked, not lost
+            await pilot.press("enter")  # keep trying: the safest answer comes first
+            await settle(pilot)
+            assert app.screen is screen and app.is_running
+            await pilot.press("ctrl+q")
+            await settle(pilot)
+            await pilot.press("down", "enter")  # quit, keeping the text in a recovery file
+            await settle(pilot)
+        assert not app.is_running
+    kept = list((tmp_path / "s.db.recovery").iterdir())
+    assert len(kept) == 1 and b"UnsavedWords" not in kept[0].read_bytes()  # encrypted
+    again = make_app(store_path=path, passphrase=PASSPHRASE, lock_minutes=0)
+    async with again.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await wait_for(pilot, lambda: isinstance(again.screen, ChoiceDialog))
+        assert "DIS-1" in str(again.screen.query_one("#choice-question", Static).content)
+        await pilot.press("enter")  # restore
+        await settle(pilot)
+    assert not list((tmp_path / "s.db.recovery").iterdir())
+    store = Store.open(path, passphrase=PASSPHRASE)
+    with store.session() as session:
+        assert capture.notes_of(session, iid) == {"DIS-1": "UnsavedWords in the room"}
+    store.close()
+
+
+async def test_discarding_on_quit_writes_nothing(
+    tmp_path: Path, shipped_protocol: LoadedProtocol, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path)
+    make_interview(store, shipped_protocol)
+    store.close()
+    app = make_app(store_path=path, lock_minutes=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_interview(pilot, app)
+        refuse_writes(monkeypatch)
+        await pilot.press(*"gone")
+        await wait_for(pilot, lambda: screen.query_one(StatusLine).state is SaveState.failed)
+        await pilot.press("ctrl+q")
+        await settle(pilot)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot)
+        assert not app.is_running
+    assert not (tmp_path / "s.db.recovery").exists()

@@ -701,6 +701,42 @@ class InterviewScreen(Screen[None]):
                 self._lease.release()  # only once the last write is in
                 self._lease = None
 
+    def save_before_quitting(self) -> str | None:
+        """Write everything now, in this thread; return why it failed, if it did."""
+        if self._saver is None:
+            return None
+        indicator_id, text = self._editor.indicator_id, self._editor.text
+        if indicator_id is not None and self._notes.get(indicator_id, "") != text:
+            self._saver.note(indicator_id, text)
+        self._bank_time()
+        return self._saver.finish()
+
+    def keep_unsaved_in_recovery_file(self) -> Path:
+        """Write what the store refused to an encrypted recovery file; forget it here.
+
+        Raises:
+            OSError: the recovery file could not be written either.
+        """
+        from formers_tui.store import recovery
+
+        assert self._saver is not None and self._opened is not None
+        notes, timeline, other = self._saver.unsaved_items()
+        kept = recovery.Recovered(
+            interview_id=self._opened.interview_id,
+            written_at=recovery.now_text(),
+            notes=notes,
+            timeline=timeline,
+            other=other,
+        )
+        path = recovery.save(self._store.path, self._store.key, kept)
+        self._saver.discard()
+        return path
+
+    def discard_unsaved(self) -> None:
+        """Forget what the store has not taken (the panel chose to, on quitting)."""
+        if self._saver is not None:
+            self._saver.discard()
+
     def _final_save(self) -> None:
         if self._saver is None:
             return

@@ -245,6 +245,26 @@ class Autosaver(Widget):
         """Whether anything is not in the store yet."""
         return not self._pending.empty or self._inflight is not None or bool(self._refused)
 
+    def unsaved_items(self) -> tuple[dict[str, str], dict[str, str], list[str]]:
+        """What is not in the store: notes, timeline values, and other captures in words."""
+        with self._lock:
+            batch = self._pending
+            if self._inflight is not None and not self._inflight.done:
+                batch = self._inflight.then(batch)
+            return (
+                dict(batch.notes),
+                dict(batch.timeline),
+                [f"{item.what}: {item.detail}" for item in batch.writes],
+            )
+
+    def discard(self) -> None:
+        """Forget everything not yet written (the panel chose to, on quitting)."""
+        with self._lock:
+            if self._inflight is not None:
+                self._inflight.claimed = True  # a queued worker must not write it
+            self._pending, self._inflight = Batch(), None
+            self._refused.clear()
+
     def note(self, indicator_id: str, text: str) -> None:
         """The notes of an indicator are now ``text`` (debounced)."""
         self._refused.pop(indicator_id, None)
