@@ -10,7 +10,17 @@ import sys
 
 from benchmarks.common import Figure, print_table
 
-SUITES = ["cli_startup", "startup", "tui", "autosave", "scoring", "export", "size", "home"]
+SUITES = [
+    "cli_startup",
+    "startup",
+    "tui",
+    "autosave",
+    "scoring",
+    "reliability",
+    "export",
+    "size",
+    "home",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -21,6 +21,7 @@ from formers_tui.cli.db_cmd import db_app
 from formers_tui.cli.export_cmd import register as register_export_commands
 from formers_tui.cli.interview_cmd import register as register_interview_commands
 from formers_tui.cli.protocol_cmd import protocol_app
+from formers_tui.cli.reliability_cmd import register as register_reliability_command
 from formers_tui.cli.score_cmd import register as register_score_command
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.add_typer(audit_app, name="audit")
 register_interview_commands(app)
 register_export_commands(app)
 register_score_command(app)
+register_reliability_command(app)
 
 
 def _version(value: bool) -> None:

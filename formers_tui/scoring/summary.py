@@ -13,7 +13,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from formers_tui.protocol.model import Protocol
-from formers_tui.scoring.agreement import Agreement, agreement
+from formers_tui.scoring.agreement import MIN_UNITS, Agreement, agreement
 from formers_tui.scoring.matrix import (
     CellState,
     ConsensusEntry,
@@ -84,7 +84,9 @@ def _hidden() -> Agreement:
 def _stats(rows: Iterable[MatrixRow], levels: Sequence[int], visible: bool) -> Agreement:
     if not visible:
         return _hidden()
-    return agreement([submitted_values(row) for row in rows], levels)
+    return agreement(
+        [submitted_values(row) for row in rows], levels, minimum_units=MIN_UNITS, interval=True
+    )
 
 
 def build_summary(

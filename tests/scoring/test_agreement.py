@@ -10,7 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from formers_tui.scoring.agreement import NO_PAIRS, agreement, alpha
+from formers_tui.scoring.agreement import (
+    MIN_UNITS,
+    NO_PAIRS,
+    agreement,
+    alpha,
+    bootstrap_interval,
+    coincidence_alpha,
+)
 
 N = None
 
@@ -163,3 +170,72 @@ def test_omits_are_missing_not_zero() -> None:
     with_zero = alpha([[3, 3], [3, 0], [1, 1], [2, 2]], LEVELS).value
     assert with_gap == pytest.approx(1.0)
     assert with_zero is not None and with_zero < 1.0
+
+
+# ------------------------------------------------------------- minimum and bootstrap interval
+
+
+def test_alpha_is_withheld_below_the_minimum_and_given_with_an_interval_above() -> None:
+    few = [[1, 2], [2, 2], [3, 3]]
+    shown = agreement(few, [0, 1, 2, 3])
+    assert shown.alpha is not None and shown.interval is None
+    held = agreement(few, [0, 1, 2, 3], minimum_units=MIN_UNITS, interval=True)
+    assert held.alpha is None and held.interval is None
+    assert held.alpha_reason.startswith("alpha not shown: 3 indicators rated by two or more")
+    assert held.exact == 2 / 3  # the plain figures stay
+    many = [[1, 2], [2, 2], [3, 3], [0, 0], [2, 3]] * 5
+    full = agreement(many, [0, 1, 2, 3], minimum_units=MIN_UNITS, interval=True)
+    assert full.alpha is not None and full.interval is not None
+    low, high = full.interval
+    assert low <= full.alpha <= high
+    assert full.interval == agreement(many, [0, 1, 2, 3], interval=True).interval  # seeded
+
+
+def test_two_raters_agreeing_on_23_of_24_get_a_wide_interval_not_a_bare_zero() -> None:
+    units = [[2, 2]] * 23 + [[2, 3]]
+    result = agreement(units, [0, 1, 2, 3], minimum_units=MIN_UNITS, interval=True)
+    assert result.exact == 23 / 24
+    assert result.alpha is not None and result.alpha < 0.05
+    # Almost every resample has no variation at all: too little to give an interval.
+    assert result.interval is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=5),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_coincidence_alpha_matches_the_package(units: list[list[int]]) -> None:
+    import numpy as np
+
+    expected = alpha(units, [0, 1, 2, 3]).value
+    paired = [u for u in units if len(u) >= 2]
+    o = np.zeros((4, 4))
+    for unit in paired:
+        c = np.bincount(unit, minlength=4).astype(float)
+        m = np.outer(c, c)
+        m[range(4), range(4)] -= c
+        o += m / (len(unit) - 1)
+    (found,) = coincidence_alpha(o[None])
+    if expected is None:
+        assert not paired or np.isnan(found) or len({v for u in paired for v in u}) < 2
+    else:
+        assert abs(found - expected) < 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(min_value=0, max_value=3), min_size=2, max_size=4),
+        min_size=2,
+        max_size=30,
+    )
+)
+def test_bootstrap_interval_is_ordered_and_reproducible(units: list[list[int]]) -> None:
+    first = bootstrap_interval(units, [0, 1, 2, 3])
+    assert first == bootstrap_interval(units, [0, 1, 2, 3])
+    if first is not None:
+        assert -1 - 1e-9 <= first[0] <= first[1] <= 1 + 1e-9
