@@ -37,7 +37,7 @@ from textual.worker import Worker
 
 from formers_tui.protocol.model import Protocol
 from formers_tui.sanitize import clean_line
-from formers_tui.scoring.agreement import Agreement
+from formers_tui.scoring.agreement import EXACT_MEANS, MIN_UNITS, WITHIN_ONE_MEANS, Agreement
 from formers_tui.scoring.matrix import MatrixRow
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested, Suggestion
 from formers_tui.scoring.summary import HIDDEN, PanelistInfo
@@ -179,14 +179,24 @@ def alpha_note(stats: Agreement) -> str:
     reason = stats.alpha_reason
     if reason == HIDDEN:
         return "hidden until you submit your own ratings here"
-    return reason if reason.startswith("too little data") else f"too little data: {reason}"
+    if reason.startswith(("too little data", "alpha not shown")):
+        return reason
+    return f"too little data: {reason}"
+
+
+def interval_text(stats: Agreement) -> str:
+    """Alpha's 95% bootstrap interval, e.g. ``-0.41–0.20``, or blank."""
+    if stats.alpha is None or stats.interval is None:
+        return ""
+    low, high = stats.interval
+    return f"{low:.2f}–{high:.2f}"
 
 
 def agreement_view(report: PanelReport) -> Group:
-    """Alpha, pairable values and the two percentages per domain, part and overall.
+    """Alpha with its interval, compared units and the two percentages per scope.
 
-    Why a statistic is missing follows the table as a note per row, so the
-    table itself fits 80 columns.
+    Why a statistic is missing follows the table as a note (one for all the
+    rows with the same reason), so the table itself fits 80 columns.
     """
     table = Table(
         title="Agreement between panelists (ordinal Krippendorff's alpha; omits left out)",
@@ -197,29 +207,38 @@ def agreement_view(report: PanelReport) -> Group:
     )
     table.add_column("Scope", no_wrap=True)
     table.add_column("α", justify="right", no_wrap=True)
-    table.add_column("Pairable", justify="right", no_wrap=True)
+    table.add_column("95% interval", justify="right", no_wrap=True)
+    table.add_column("Units", justify="right", no_wrap=True)
     table.add_column("Exact", justify="right", no_wrap=True)
-    table.add_column("±1 level", justify="right", no_wrap=True)
-    notes = Table.grid(padding=(0, 1))
-    notes.add_column(no_wrap=True)
-    notes.add_column()
+    table.add_column("±1", justify="right", no_wrap=True)
+    seen: dict[str, list[str]] = {}
     for row in report.scores.agreement:
         stats = row.stats
         scope = {"part": f"{row.title} (part)", "overall": "Overall"}.get(row.scope, row.title)
         note = alpha_note(stats)
+        if note:
+            # The count differs per row; the reason is the same: say it once.
+            key = note if not note.startswith("alpha not shown") else "few"
+            seen.setdefault(key, []).append(scope)
         table.add_row(
             Text(scope, style="bold" if row.scope != "domain" else ""),
             ("—" if stats.alpha is None else f"{stats.alpha:.2f}") + ("*" if note else " "),
-            str(stats.pairable),
+            interval_text(stats),
+            str(stats.units),
             percent(stats.exact),
             percent(stats.within_one),
         )
-        if note:
-            notes.add_row(f"* {scope}:", note)
-    parts: list[Table | Text] = [table]
-    if notes.row_count:
-        parts += [Text(""), notes]
-    return Group(*parts)
+    lines = []
+    for key, scopes in seen.items():
+        if key == "few":
+            lines.append(
+                f"* α is not shown over fewer than {MIN_UNITS} units (indicators rated by two "
+                "or more): it would mean little; read Exact and ±1."
+            )
+        else:
+            lines.append(f"* {', '.join(scopes)}: {key}")
+    lines.append(f"{EXACT_MEANS[0].upper()}{EXACT_MEANS[1:]}. ±1: {WITHIN_ONE_MEANS[12:]}.")
+    return Group(table, Text(""), Text("\n".join(lines)))
 
 
 def suggestion_view(advice: Suggestion) -> Group:
@@ -323,10 +342,10 @@ def summary_line(data: PanelData, width: int = 200) -> str:
         return "Suggestion and agreement appear once the ratings are open."
     scores = report.scores
     overall = scores.overall.stats
-    alpha = "—" if overall.alpha is None else f"{overall.alpha:.2f}"
+    exact = percent(overall.exact)
     agreed = sum(1 for r in scores.rows if r.consensus is not None)
     rest = (
-        f"α {alpha} · {len(scores.disagreements)} to discuss · "
+        f"exact {exact} · {len(scores.disagreements)} to discuss · "
         f"consensus {agreed}/{len(scores.rows)}"
     )
     label = scores.suggestion.label
@@ -337,7 +356,7 @@ def summary_line(data: PanelData, width: int = 200) -> str:
         if len(line) <= width:
             return line
     return (
-        f"Suggestion: {label} · α {alpha} · discuss {len(scores.disagreements)} · "
+        f"Suggestion: {label} · exact {exact} · discuss {len(scores.disagreements)} · "
         f"agreed {agreed}/{len(scores.rows)}"
     )
 
