@@ -16,7 +16,7 @@ from formers_tui.store.panel_decision import record_consensus
 from formers_tui.store.reliability import programme_reliability
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
-from tests.store.test_panel import DOMAINS, members, rate_everything
+from tests.store.test_panel import DOMAINS, PINS, give_pins, members, rate_everything
 
 PAT = "Pat Placeholder"
 
@@ -24,6 +24,7 @@ PAT = "Pat Placeholder"
 def settled(store: Store, loaded: LoadedProtocol, code: str, pat: int, consensus: int) -> str:
     """An interview everyone rated (Ada and Sam 2, Pat ``pat``) with consensus everywhere."""
     iid = make_interview(store, loaded, code=code)
+    give_pins(store, iid)
     rate_everything(store, iid, {"Dr. Ada Example": 2, "Sam Sample": 2, PAT: pat})
     with store.session() as session:
         for indicators in DOMAINS.values():
@@ -34,7 +35,7 @@ def settled(store: Store, loaded: LoadedProtocol, code: str, pat: int, consensus
                     indicator_id=indicator,
                     value=consensus,
                     rationale=f"Agreed; {PAT}'s rating weighed.",
-                    actor="Ada",
+                    chair_pin=PINS[0],
                 )
         session.commit()
     return iid

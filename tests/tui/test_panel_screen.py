@@ -443,8 +443,9 @@ async def test_matrix_marks_disagreements_and_agreement(
         assert matrix_rows(screen)["ONE-1"][2:5] == ["3", "1", "3"]
         await pilot.press("3")
         agreement = plain(screen.query_one("#agreement-body", Static).content)
-        assert "Overall" in agreement and "Pairable" in agreement
-        assert "too little data: no variation" in agreement
+        assert "Overall" in agreement and "Units" in agreement and "95% interval" in agreement
+        assert "α is not shown over fewer than 20 units" in agreement
+        assert "Exact: share of compared indicators on which every rater chose" in agreement
         await pilot.press("4")
         advice = plain(screen.query_one("#suggestion-body", Static).content)
         assert advice.startswith("Computed suggestion: Insufficient information")
