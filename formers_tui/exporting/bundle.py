@@ -586,7 +586,7 @@ def _merge_whole(
         key, member = entry.get("public_key"), members[entry["id"]]
         if key is None or key == member.public_key:
             continue
-        if member.public_key is None and member.pin_hash is None:
+        if member.public_key is None and member.pin_hash is None and signing.valid_public_key(key):
             _take_key(session, interview, member, entry)
             report.merged["signing keys"] = report.merged.get("signing keys", 0) + 1
         else:

@@ -164,6 +164,17 @@ def sign(panelist: Panelist, pin: str, data: bytes) -> dict[str, str]:
     }
 
 
+def valid_public_key(public_key: str) -> bool:
+    """Whether ``public_key`` is a well-formed Ed25519 public key (base64)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(_unb64(public_key))
+    except ValueError:
+        return False
+    return True
+
+
 def verify(public_key: str, data: bytes, signature: str) -> bool:
     """Whether ``signature`` (base64) is ``public_key``'s signature of ``data``."""
     from cryptography.exceptions import InvalidSignature

@@ -355,3 +355,14 @@ def test_keys_made_after_the_interview_went_out_follow_in_a_later_whole_bundle(
     finally:
         chair.close()
         laptop.close()
+
+
+def test_a_malformed_key_is_neither_taken_nor_trusted() -> None:
+    holder = Panelist(id="a" * 32, interview_id="x", name="x")
+    signing.make_keys(holder, "1234")
+    assert holder.public_key is not None and signing.valid_public_key(holder.public_key)
+    assert not signing.valid_public_key("AAAA") and not signing.valid_public_key("%%")
+    assert not signing.verify("AAAA", b"data", "AAAA")
+    holder.sealed_key = "v1$1073741824$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAA$AAAA"
+    with pytest.raises(signing.SigningKeyError, match="damaged"):
+        signing.sign(holder, "1234", b"data")
