@@ -139,9 +139,9 @@ def test_open_panel_summary_with_determination() -> None:
     assert exit_code == 0
     doc = json.loads(out)
     assert doc["status"] == "consensus" and doc["progress"]["revealed"] is None
-    assert len(doc["scores"]["disagreements"]) == 24
+    assert len(doc["scores"]["disagreements"]) == 25  # every indicator of protocol 1.1
     overall = doc["scores"]["agreement"][-1]["stats"]
-    assert overall["pairable"] == 48 and overall["exact"] == 0.0
+    assert overall["pairable"] == 50 and overall["exact"] == 0.0
     assert doc["scores"]["suggestion"]["label"] == "Insufficient information"
 
     store = Store.open(store_path())
