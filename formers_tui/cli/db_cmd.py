@@ -209,8 +209,19 @@ def db_rekey(ctx: typer.Context) -> None:
 def db_restore(
     ctx: typer.Context,
     backup_file: Annotated[Path, typer.Argument(help="Backup file to restore.", dir_okay=False)],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Restore even a backup in which an interview finalized here is not finalized "
+            "(recorded in the audit log).",
+        ),
+    ] = False,
 ) -> None:
-    """Replace the store with a backup (the current store is kept aside). Quit the app first."""
+    """Replace the store with a backup (the current store is kept aside). Quit the app first.
+
+    A backup that would undo a finalization is refused unless --force is given.
+    """
     from formers_tui.cli.common import store_passphrase
     from formers_tui.store import crypto
     from formers_tui.store.backup import restore
@@ -229,7 +240,7 @@ def db_restore(
         if passphrase is not None:
             store_key = crypto.key_for_existing(path, passphrase)
     with alone(path, "restoring a backup over it"):
-        moved = restore(backup_file, path, key=key, store_key=store_key)
+        moved = restore(backup_file, path, key=key, store_key=store_key, force=force)
     output.echo(f"Restored {path} from {backup_file}.")
     if moved:
         output.echo(f"The replaced store was kept as {moved}.")

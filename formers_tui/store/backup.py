@@ -20,6 +20,7 @@ from formers_tui.paths import PRIVATE_FILE_MODE, backups_dir, ensure_private_dir
 from formers_tui.store import chain_key
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError
+from formers_tui.store.rules.invariants import lost_finalizations
 
 PARTIAL = ".partial"
 """Suffix of a backup still being written (never listed as a backup)."""
@@ -182,12 +183,33 @@ def set_aside(store: Path, key: StoreKey | None) -> Path:
     return moved
 
 
+def interview_statuses(path: Path, key: StoreKey | None) -> dict[str, str]:
+    """Status by interview id in the store file at ``path``.
+
+    Raises:
+        StoreError: the file cannot be read with ``key``.
+    """
+    from formers_tui.store.engine import make_engine
+
+    engine = make_engine(path, create=False, key=key)
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT id, status FROM interview").all()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path} cannot be read ({exc}).") from None
+    finally:
+        engine.dispose()
+    return {str(iid): str(status) for iid, status in rows}
+
+
 def restore(
     backup_file: Path,
     store: Path,
     *,
     key: StoreKey | None = None,
     store_key: StoreKey | None = None,
+    force: bool = False,
+    actor: str = "cli",
 ) -> Path | None:
     """Replace ``store`` with ``backup_file`` after checking the backup is sound.
 
@@ -195,15 +217,26 @@ def restore(
     in the backups folder, see :func:`set_aside`), so a restore can itself be
     undone. The caller holds the store alone.
 
+    A restore never silently un-finalizes (see
+    :func:`~formers_tui.store.rules.invariants.lost_finalizations`): when an
+    interview finalized in the current store is not finalized in the backup
+    (or missing from it), the restore is refused unless ``force`` is given,
+    and a forced restore records, in the restored store's audit log, each
+    interview it un-finalized. A current store that cannot be read at all
+    (the reason to restore) is not compared.
+
     Args:
         key: opens the backup.
-        store_key: opens the current store (for the set-aside copy).
+        store_key: opens the current store (for the comparison and the set-aside copy).
+        force: restore even though it un-finalizes interviews.
+        actor: who the audit log names for a forced restore.
 
     Returns:
         Where the replaced store was kept, or ``None`` if there was none.
 
     Raises:
-        StoreError: the backup is missing, unreadable with ``key``, or damaged.
+        StoreError: the backup is missing, unreadable with ``key``, damaged, or
+            would un-finalize interviews and ``force`` is not given.
     """
     from formers_tui.store.engine import make_engine
 
@@ -217,6 +250,20 @@ def restore(
         engine.dispose()
     if result != ["ok"]:
         raise StoreError(f"The backup {backup_file} is damaged ({result[0]}); choose another.")
+    lost: list[str] = []
+    if store.exists() and store.stat().st_size > 0:
+        try:
+            current = interview_statuses(store, store_key)
+        except StoreError:
+            current = {}
+        lost = lost_finalizations(current, interview_statuses(backup_file, key))
+    if lost and not force:
+        raise StoreError(
+            f"Restoring {backup_file.name} would undo the finalization of "
+            f"{len(lost)} interview{'s' if len(lost) != 1 else ''} "
+            f"({', '.join(i[:8] for i in lost)}); give --force to restore it anyway, "
+            "which the audit log records."
+        )
     moved: Path | None = None
     staging = store.with_name(f".{store.name}.restoring")
     staging.unlink(missing_ok=True)
@@ -226,7 +273,39 @@ def restore(
     if store.exists():
         moved = set_aside(store, store_key)
     replace_store(store, staging)
+    if lost:
+        _record_unfinalized(store, key, lost, backup_file=backup_file, actor=actor)
     return moved
+
+
+def _record_unfinalized(
+    store: Path, key: StoreKey | None, lost: list[str], *, backup_file: Path, actor: str
+) -> None:
+    """Note in the restored store's audit log each interview a forced restore un-finalized."""
+    from formers_tui.store.audit import append
+    from formers_tui.store.store import Store
+
+    restored = Store.open(store, key=key, create=False, daily=False)
+    try:
+        with restored.session() as session:
+            for iid in lost:
+                append(
+                    session,
+                    interview_id=iid,
+                    actor=actor,
+                    action="restore",
+                    entity="forced_restore",
+                    key=iid,
+                    old={"status": "finalized"},
+                    new={
+                        "restored_from": backup_file.name,
+                        "forced": True,
+                        "note": "restored from a copy in which this interview was not finalized",
+                    },
+                )
+            session.commit()
+    finally:
+        restored.close()
 
 
 def reencrypt(source: Path, target: Path, *, old: StoreKey | None, new: StoreKey | None) -> None:

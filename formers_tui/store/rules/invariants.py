@@ -10,7 +10,8 @@ none of them can hold what another would refuse:
 * the status agrees with the determination and the signatures: the last
   signature finalizes, a finalized interview carries its determination, every
   signature and its finalization time, and an interview once finalized never
-  goes back (:func:`status_problem`).
+  goes back (:func:`status_problem`) — not even by restoring an older copy of
+  the store (:func:`lost_finalizations`).
 
 What a valid *field* is (names, codes, texts and their limits, dates) is
 :mod:`formers_tui.store.fields`.
@@ -18,7 +19,7 @@ What a valid *field* is (names, codes, texts and their limits, dates) is
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 from formers_tui.store.models import Status
@@ -96,3 +97,21 @@ def status_problem(
 def chairs_of(flags: Sequence[bool]) -> int:
     """How many of a panel's ``is_chair`` flags are set."""
     return sum(1 for flag in flags if flag)
+
+
+def lost_finalizations(current: Mapping[str, str], incoming: Mapping[str, str]) -> list[str]:
+    """Interviews finalized in ``current`` that ``incoming`` would not keep finalized.
+
+    Args:
+        current: status by interview id in the store as it is.
+        incoming: status by interview id in what would replace it (a backup);
+            an interview missing from it is lost too.
+
+    Returns:
+        Their ids, sorted.
+    """
+    return sorted(
+        iid
+        for iid, status in current.items()
+        if status == Status.finalized.value and incoming.get(iid) != Status.finalized.value
+    )
