@@ -270,22 +270,23 @@ def restore(
     _reserve(staging)
     # Through SQLite, so a backup's own WAL (a copy of a live file) comes too.
     copy_database(backup_file, staging, key=key, target_key=key)
+    if lost:  # in the copy, before it takes the store's place: never one without the other
+        _record_unfinalized(staging, key, lost, backup_file=backup_file, actor=actor)
     if store.exists():
         moved = set_aside(store, store_key)
     replace_store(store, staging)
-    if lost:
-        _record_unfinalized(store, key, lost, backup_file=backup_file, actor=actor)
     return moved
 
 
 def _record_unfinalized(
-    store: Path, key: StoreKey | None, lost: list[str], *, backup_file: Path, actor: str
+    copy: Path, key: StoreKey | None, lost: list[str], *, backup_file: Path, actor: str
 ) -> None:
-    """Note in the restored store's audit log each interview a forced restore un-finalized."""
+    """Note in the audit log of ``copy`` (the store to be) each interview it un-finalizes."""
     from formers_tui.store.audit import append
+    from formers_tui.store.lock import lock_file
     from formers_tui.store.store import Store
 
-    restored = Store.open(store, key=key, create=False, daily=False)
+    restored = Store.open(copy, key=key, create=False, daily=False)
     try:
         with restored.session() as session:
             for iid in lost:
@@ -306,6 +307,7 @@ def _record_unfinalized(
             session.commit()
     finally:
         restored.close()
+        lock_file(copy).unlink(missing_ok=True)
 
 
 def reencrypt(source: Path, target: Path, *, old: StoreKey | None, new: StoreKey | None) -> None:
