@@ -200,3 +200,31 @@ async def test_titles_with_markup_are_shown_as_written(
         await pilot.pause()
         picture = html.unescape(app.export_screenshot()).replace("\xa0", " ")
         assert "Role play · [red]Late[/" in picture
+
+
+def test_the_view_says_why_an_indicator_is_critical(protocol_1_1: LoadedProtocol) -> None:
+    from dataclasses import replace
+
+    from formers_tui.tui.widgets.indicator_view import IndicatorDetails, plain, render_details
+
+    protocol = protocol_1_1.protocol
+
+    def shown_for(indicator_id: str, rationale: str | None = None) -> str:
+        indicator = protocol.indicator(indicator_id)
+        if rationale is not None:
+            indicator = replace(indicator, critical_rationale=rationale)
+        domain = protocol.domain_of(indicator_id)
+        details = IndicatorDetails(
+            indicator=indicator,
+            domain=domain,
+            part=protocol.part_of(domain.id),
+            position=1,
+            total=25,
+            scale=protocol.scale,
+            rater="",
+        )
+        return plain(render_details(details))
+
+    assert "Critical: Firm in the source, which singles out" in shown_for("APP-REL-3")
+    assert "Critical:" not in shown_for("APP-REL-1")  # not critical: nothing to explain here
+    assert "Critical: [red]why[/]" in shown_for("RES-4", "[red]why[/]")

@@ -131,6 +131,9 @@ def render_details(details: IndicatorDetails) -> list[Block]:
     if indicator.probes:
         blocks += [_heading("Probe"), *_bullets(indicator.probes)]
     blocks += [_heading("A ready candidate"), Content(" ".join(indicator.statement.split()))]
+    if indicator.critical and indicator.critical_rationale:
+        why = " ".join(indicator.critical_rationale.split())
+        blocks.append(Content.from_markup("[$warning]Critical: $why[/]", why=why))
     blocks.append(_heading(f"Quotes ({len(details.quotes)})"))
     if not details.quotes:
         blocks.append(Content.from_markup("[$text-muted]none yet (ctrl+t to capture one)[/]"))
