@@ -307,11 +307,24 @@ def bundle_import_command(
         answer: str = typer.prompt("Passphrase", hide_input=True)
         return answer
 
+    def ask_pin(name: str) -> str:
+        import os
+
+        given = os.environ.get(PIN_ENV)
+        if given:
+            return given
+        answer: str = typer.prompt(
+            f"PIN of {name} (this store has no signing key of theirs yet)",
+            hide_input=True,
+            err=True,
+        )
+        return answer
+
     payload = unseal(read_bundle_file(file), ask)  # checked before any store is touched
     store = settings_of(ctx).open_store()
     try:
         with store.session() as session:
-            report = merge_payload(session, payload)
+            report = merge_payload(session, payload, ask_pin)
     finally:
         store.close()
     conflicts = [

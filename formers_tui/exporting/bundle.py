@@ -88,6 +88,7 @@ from formers_tui.store.panel import (
     advance_after_rating,
     domain_of,
     panelist_of,
+    pin_matches,
     rating_refusal,
     require_pin,
     submission_refusal,
@@ -494,15 +495,27 @@ def _same(stored: Rating, incoming: dict[str, Any]) -> bool:
     )
 
 
-def merge_payload(session: Session, payload: dict[str, Any]) -> BundleReport:
+PinAsker = Callable[[str], str]
+"""Asks for the PIN of the panelist named; used only to take a key a store lacks."""
+
+
+def merge_payload(
+    session: Session, payload: dict[str, Any], pin: PinAsker | None = None
+) -> BundleReport:
     """Merge a checked payload into the store in one transaction and commit it.
+
+    Args:
+        pin: asks for a panelist's PIN when this store holds their PIN but
+            no signing key yet (a store from before keys existed): their PIN
+            lets it take the key the bundle was signed with.
 
     Raises:
         BundleError: finalized interview, a different protocol, an unknown
-            interview or panelist; nothing is written.
+            interview or panelist, a bundle not signed by its panelist;
+            nothing is written.
     """
     try:
-        report = _merge(session, payload)
+        report = _merge(session, payload, pin)
         session.commit()
         return report
     except FormersError:
@@ -519,7 +532,7 @@ def merge_payload(session: Session, payload: dict[str, Any]) -> BundleReport:
         ) from None
 
 
-def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
+def _merge(session: Session, payload: dict[str, Any], pin: PinAsker | None) -> BundleReport:
     if payload["kind"] == "interview":
         doc = payload["interview"]
         ref = {
@@ -558,7 +571,7 @@ def _merge(session: Session, payload: dict[str, Any]) -> BundleReport:
     submissions = payload["domain_submissions"]
     report.panelist = payload["panelist"]["name"]
     members = _match_panel(session, interview, [payload["panelist"]])
-    _check_signature(session, interview, payload, members[payload["panelist"]["id"]])
+    _check_signature(session, interview, payload, members[payload["panelist"]["id"]], pin)
     _check_ratings(interview, ratings, submissions, members)
     for incoming in ratings:
         _merge_rating(session, interview, incoming, members[incoming["panelist_id"]], report)
@@ -679,15 +692,21 @@ def _match_panel(
 
 
 def _check_signature(
-    session: Session, interview: Interview, payload: dict[str, Any], member: Panelist
+    session: Session,
+    interview: Interview,
+    payload: dict[str, Any],
+    member: Panelist,
+    pin: PinAsker | None,
 ) -> None:
     """Refuse a panelist bundle not signed by the panelist it names.
 
     The signature is checked against the public key in this store's panel
     record. A store that knows neither a key nor a PIN of the panelist
     takes the key of their first signed bundle (as anyone at this laptop
-    could set that panelist's first PIN); it is recorded in the audit log
-    and every later bundle must be signed with it.
+    could set that panelist's first PIN); one that holds their PIN but no
+    key (from before keys existed) takes it once that PIN is given. Either
+    is recorded in the audit log and every later bundle must be signed with
+    that key.
     """
     name = member.name
     signature = payload.get("signature")
@@ -700,10 +719,13 @@ def _check_signature(
     data = signing.message(PANELIST_BUNDLE, canonical(unsigned))
     known = member.public_key
     if known is None and member.pin_hash is not None:
-        raise BundleError(
-            f"This store holds {name}'s PIN but no signing key of theirs, so it cannot tell "
-            "who signed the bundle; it was refused."
-        )
+        if pin is None:
+            raise BundleError(
+                f"This store holds {name}'s PIN but no signing key of theirs yet; import the "
+                f"bundle with {name}'s PIN to take the key it was signed with."
+            )
+        if not pin_matches(pin(name), member.pin_hash):
+            raise PinError(f"Wrong PIN for {name}.")
     key = known if known is not None else str(signature["public_key"])
     if signature["public_key"] != key or not signing.verify(key, data, signature["value"]):
         raise BundleError(
@@ -910,7 +932,10 @@ def read_bundle_file(path: Path) -> bytes:
 
 
 def import_bundle(
-    session: Session, path: Path, passphrase: Callable[[], str] | None = None
+    session: Session,
+    path: Path,
+    passphrase: Callable[[], str] | None = None,
+    pin: PinAsker | None = None,
 ) -> BundleReport:
     """Read, check and merge the bundle at ``path``; see :func:`merge_payload`."""
-    return merge_payload(session, unseal(read_bundle_file(path), passphrase))
+    return merge_payload(session, unseal(read_bundle_file(path), passphrase), pin)

@@ -255,18 +255,36 @@ def test_a_store_without_key_or_pin_takes_the_first_signed_key_then_holds_to_it(
     assert rows(laptops.chair) == before
 
 
-def test_a_store_with_a_pin_but_no_key_refuses(laptops: Laptops) -> None:
+def test_a_store_with_a_pin_but_no_key_takes_the_key_only_with_that_pin(
+    laptops: Laptops,
+) -> None:
     with laptops.chair.session() as session:
         sam = session.get(Panelist, sam_of(laptops.chair, laptops.iid).id)
         assert sam is not None
-        sam.public_key = sam.sealed_key = None
+        sam.public_key = sam.sealed_key = None  # as in a store from before keys existed
         session.add(sam)
         session.commit()
     path = laptops.bundle(laptops.laptop, SAM, "sam.bundle")
     before = rows(laptops.chair)
     with laptops.chair.session() as session, pytest.raises(BundleError, match="holds Sam"):
         import_bundle(session, path)
+    with laptops.chair.session() as session, pytest.raises(panel.PinError, match="Wrong PIN"):
+        import_bundle(session, path, pin=lambda name: "0000")
     assert rows(laptops.chair) == before
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(laptops.chair.path), "bundle", "import", str(path)],
+        env={"FORMERS_PIN": PIN_OF[SAM]},
+    )
+    assert result.exit_code == 0 and "4 ratings added" in result.stdout, result.output
+    assert (
+        sam_of(laptops.chair, laptops.iid).public_key
+        == sam_of(laptops.laptop, laptops.iid).public_key
+    )
+    asked: list[str] = []
+    with laptops.chair.session() as session:
+        import_bundle(session, path, pin=lambda name: asked.append(name) or "0000")
+    assert asked == [], "once the key is known, no PIN is asked"
 
 
 def leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
