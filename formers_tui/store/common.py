@@ -58,9 +58,7 @@ def find_interview(session: Session, key: str) -> Interview:
     """
     code = " ".join(key.split())
     candidate = (
-        session.exec(
-            select(Candidate).where(col(Candidate.code).collate("NOCASE") == code)
-        ).first()
+        session.exec(select(Candidate).where(col(Candidate.code).collate("NOCASE") == code)).first()
         if code
         else None
     )

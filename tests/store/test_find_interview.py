@@ -30,9 +30,7 @@ def test_a_candidate_code_names_their_open_interview(
         assert find_interview(session, first).id == first
 
 
-def test_a_code_with_one_interview_names_it(
-    store: Store, mini_protocol: LoadedProtocol
-) -> None:
+def test_a_code_with_one_interview_names_it(store: Store, mini_protocol: LoadedProtocol) -> None:
     only = make_interview(store, mini_protocol, "PM-7")
     with store.session() as session:
         assert find_interview(session, "PM-7").id == only

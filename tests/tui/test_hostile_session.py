@@ -11,6 +11,7 @@ from textual.widgets import Static
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture
+from formers_tui.store.models import Bearing, EvidenceSource, FlagKind, Reliability
 from formers_tui.store.store import Store
 from formers_tui.tui.app import make_app
 from formers_tui.tui.dialogs.choice import ChoiceDialog
@@ -79,6 +80,19 @@ async def test_markup_and_controls_in_stored_text_are_shown_as_text(
             session, interview_id=iid, indicator_id="DIS-1", text="[red]words[/red] [/]",
             speaker="Ana [/b]", actor="t",
         )  # fmt: skip
+        capture.add_evidence(
+            session,
+            interview_id=iid,
+            item=capture.EvidenceIn(
+                EvidenceSource.reference, "Mary [/]", None, Reliability.high,
+                "[bold]summary[/] [/]", Bearing.mixed, ("DIS-1",),
+            ),
+            actor="t",
+        )  # fmt: skip
+        capture.raise_flag(
+            session, interview_id=iid, kind=FlagKind.other, note="[/] flag [red]", actor="t",
+            indicator_id="DIS-1",
+        )  # fmt: skip
         session.commit()
     store.close()
     with sqlite3.connect(path) as db:  # a hand-edited store
@@ -91,6 +105,11 @@ async def test_markup_and_controls_in_stored_text_are_shown_as_text(
         shot = app.export_screenshot()
         assert "C-[/]" in shot.replace("&#160;", " ")
         assert "\x1b" not in shot
+        await pilot.press("f10")  # resolve a flag: the open flags, their notes
+        await settle(pilot)
+        assert "[/] flag [red]" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("escape")
+        await settle(pilot)
         await pilot.press("f6")  # who is rating: the panel's names
         await settle(pilot)
         assert "Sam [/]" in app.export_screenshot().replace("&#160;", " ")

@@ -15,6 +15,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.store.capture import FLAG_LABELS
 from formers_tui.store.models import SafetyFlag
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.literal import literal
 from formers_tui.tui.widgets.formatting import local, one_line
 
 
@@ -55,8 +56,10 @@ class ResolveFlagDialog(FormDialog[FlagResolution]):
             yield OptionList(
                 *(
                     Option(
-                        f"{local(f.raised_at).strftime('%H:%M')} {FLAG_LABELS[f.kind]}"
-                        + (f": {one_line(f.note, 70)}" if f.note else ""),
+                        literal(
+                            f"{local(f.raised_at).strftime('%H:%M')} {FLAG_LABELS[f.kind]}"
+                            + (f": {one_line(f.note, 70)}" if f.note else "")
+                        ),
                         id=f.id,
                     )
                     for f in self._flags
