@@ -24,6 +24,7 @@ def test_installed_wheel_finds_its_protocols(tmp_path: Path) -> None:
     (wheel,) = wheels.glob("formers_tui-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "formers_tui/_shipped/interviews/peer-mentor-readiness.toml" in names
+    assert "formers_tui/_shipped/interviews/peer-mentor-readiness-1.1.toml" in names
     assert "formers_tui/_shipped/data/demo-interview.json" in names
     assert any(n.startswith("formers_tui/store/migrations/versions/0001") for n in names)
 
@@ -53,5 +54,5 @@ def test_installed_wheel_finds_its_protocols(tmp_path: Path) -> None:
         [sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert "peer-mentor-readiness" in result.stdout
+    assert '"version": "1.1.0"' in result.stdout and '"version": "1.0.0"' in result.stdout
     assert str(target) in result.stdout  # found inside the installed package, not the checkout
