@@ -102,14 +102,22 @@ def db_backup(
     ] = None,
 ) -> None:
     """Write a consistent copy of the store, even while the app is running."""
+    from formers_tui.store import audit
     from formers_tui.store.backup import backup
 
-    store = settings_of(ctx).open_store(create=False)
+    store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         copy = backup(store.path, destination, key=store.key)
+        with store.session() as session:
+            head = audit.head(session)
     finally:
         store.close()
     output.echo(str(copy))
+    output.echo(
+        f"The log stood at {head.text()} (keep this line elsewhere: "
+        "'formers audit verify --against' a file holding it finds later rewriting).",
+        err=True,
+    )
 
 
 def _reencrypt(ctx: typer.Context, *, new_passphrase: str, verb: str, what: str) -> None:

@@ -71,7 +71,9 @@ def resource_descriptor(table: Table) -> dict[str, Any]:
 
 
 def package_descriptor(source: ExportSource, count: int) -> dict[str, Any]:
-    """The ``datapackage.json`` of an export of ``count`` interviews."""
+    """The ``datapackage.json`` of an export of ``count`` interviews (with the log's head)."""
+    from formers_tui.store.audit import head
+
     deidentified = source.options.deidentify
     kind = "de-identified " if deidentified else ""
     return {
@@ -91,6 +93,7 @@ def package_descriptor(source: ExportSource, count: int) -> dict[str, Any]:
         "created": utc(utcnow()).isoformat().replace("+00:00", "Z"),
         "keywords": ["formers-tui", "peer mentors", "interview ratings"],
         "sources": [{"title": generator()}],
+        "audit_head": head(source.session).text(),
         "resources": [resource_descriptor(table) for table in TABLES],
     }
 

@@ -395,9 +395,19 @@ def _many(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_document(
-    session: Session, doc: dict[str, Any], protocol_text: str, *, actor: str, origin: str
+    session: Session,
+    doc: dict[str, Any],
+    protocol_text: str,
+    *,
+    actor: str,
+    origin: str,
+    source_head: str | None = None,
 ) -> None:
     """Write one checked interview document into the store, ids kept.
+
+    The audit log records every row written, and the file's name, its
+    document's hash and the source store's chain head (``source_head``, when
+    the export carried one), so the source can be checked against its own log.
 
     A finalized interview is written unlocked and locked last, because the
     store refuses any row added to a finalized interview.
@@ -509,6 +519,7 @@ def insert_document(
         old=None,
         new={
             "source": origin,
+            "source_audit_head": source_head,
             "document_sha256": text_hash(json.dumps(doc, sort_keys=True, ensure_ascii=False)),
             "ratings": len(doc["ratings"]),
             "notes": len(doc["notes"]),
@@ -604,7 +615,14 @@ def import_data(
                     )
                 report.unchanged.append(iid)
                 continue
-            insert_document(session, doc, texts[sha], actor=actor, origin=what)
+            insert_document(
+                session,
+                doc,
+                texts[sha],
+                actor=actor,
+                origin=what,
+                source_head=data.get("audit_head"),
+            )
             report.created.append(iid)
         session.commit()
     except FormersError:

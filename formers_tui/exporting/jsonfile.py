@@ -41,7 +41,13 @@ def dumps(value: Any) -> str:
 
 
 def header(source: ExportSource) -> dict[str, Any]:
-    """The fields that describe the export as a whole."""
+    """The fields that describe the export as a whole.
+
+    ``audit_head`` anchors the source store's audit log: ``formers audit verify
+    --against`` this file, on that store, finds entries removed or rewritten since.
+    """
+    from formers_tui.store.audit import head
+
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_VERSION,
@@ -50,6 +56,7 @@ def header(source: ExportSource) -> dict[str, Any]:
         "deidentified": source.options.deidentify,
         "text_kept": not source.options.deidentify or source.options.keep_text,
         "identifying": source.identifying,
+        "audit_head": head(source.session).text(),
     }
 
 

@@ -28,7 +28,7 @@ from sqlmodel import Session, col, select
 from formers_tui.errors import ValidationError
 from formers_tui.scoring.matrix import Dissent
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS
-from formers_tui.store import fields
+from formers_tui.store import audit, fields
 from formers_tui.store.capture import FLAG_LABELS, flags_of
 from formers_tui.store.common import (
     get_interview,
@@ -399,7 +399,12 @@ def sign_off(
             entity="sign_off",
             key=f"{interview.id}:{panelist.id}",
             old=None,
-            new={**(values(row) or {}), "panelist": panelist.name},
+            # The head of the log as signed: the record this panelist confirmed.
+            new={
+                **(values(row) or {}),
+                "panelist": panelist.name,
+                "audit_head": audit.head(session).text(),
+            },
         )
     if not _state(session, interview).waiting:
         finalize(session, interview_id=interview.id, actor=actor)
