@@ -110,7 +110,15 @@ def _build(path: Path, loaded: LoadedProtocol) -> str:
         stages.decide(store, iid)
         stages.sign(store, iid, [stages.ADA, stages.SAM, stages.PAT])
         with store.session() as session:
-            add_addendum(session, interview_id=iid, author="A", reason="typo", text="fixed")
+            chair = stages.members(session, iid)[stages.ADA]
+            add_addendum(
+                session,
+                interview_id=iid,
+                author_id=chair.id,
+                pin=stages.PINS[stages.ADA],
+                reason="typo",
+                text="fixed",
+            )
             session.commit()
     finally:
         store.close()
