@@ -9,6 +9,8 @@ ratings show only in domains the panelist has submitted.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -47,6 +49,7 @@ def score_command(
     ] = None,
 ) -> None:
     """Show the panel summary: ratings matrix, agreement, computed suggestion, determination."""
+    from formers_tui.store.panel_decision import addenda_of
     from formers_tui.store.panel_view import summary
 
     if pin is not None and as_panelist is None:
@@ -56,21 +59,41 @@ def score_command(
         with store.session() as session:
             viewer = reader_of(session, interview_id, as_panelist, pin)
             report = summary(session, interview_id, viewer_panelist_id=viewer)
+            addenda = [
+                AddendumView(a.author, a.reason, a.text, a.created_at)
+                for a in addenda_of(session, report.interview_id)
+            ]
     finally:
         store.close()
     if as_json:
-        print_json(report_document(report))
+        print_json(report_document(report, addenda))
     else:
-        render_report(report)
+        render_report(report, addenda=addenda)
 
 
-def report_document(report: PanelReport) -> dict[str, Any]:
+@dataclasses.dataclass(frozen=True)
+class AddendumView:
+    """A correction after finalization, as printed."""
+
+    author: str
+    reason: str
+    text: str
+    created_at: datetime
+
+
+def report_document(report: PanelReport, addenda: Sequence[AddendumView] = ()) -> dict[str, Any]:
     """The report as JSON-ready data, with the suggestion's label spelled out."""
+    from formers_tui.scoring.agreement import EXACT_MEANS, WITHIN_ONE_MEANS
+    from formers_tui.scoring.suggestion import DISCLAIMER
+
     document: dict[str, Any] = {
         "format": "formers-tui/panel-summary",
         **dataclasses.asdict(report),
+        "addenda": [dataclasses.asdict(a) for a in addenda],
+        "definitions": {"exact": EXACT_MEANS, "within_one": WITHIN_ONE_MEANS},
     }
     document["scores"]["suggestion"]["label"] = report.scores.suggestion.label
+    document["scores"]["suggestion"]["disclaimer"] = DISCLAIMER
     document["scores"]["disagreements"] = [
         dataclasses.asdict(row.disagreement)
         for row in report.scores.disagreements
@@ -93,14 +116,20 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def render_report(report: PanelReport, console: Console | None = None) -> None:
-    """Print the report as rich tables."""
+def render_report(
+    report: PanelReport,
+    console: Console | None = None,
+    *,
+    addenda: Sequence[AddendumView] = (),
+) -> None:
+    """Print the report as rich tables, then the dissent, the suggestion and the decision."""
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
+    from formers_tui.scoring.agreement import EXACT_MEANS, MIN_UNITS, WITHIN_ONE_MEANS
     from formers_tui.scoring.matrix import CellState
-    from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested
+    from formers_tui.scoring.suggestion import DISCLAIMER, SUGGESTED_LABELS, Severity, Suggested
 
     console = console or output.console()
     scores = report.scores
@@ -162,21 +191,50 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
             row.indicator_id + (" *" if row.critical else ""), *cells, consensus, discuss
         )
     console.print(matrix)
+    dissent = [
+        f"{row.indicator_id}: {d.name or 'a panelist'} dissents: {d.reason}"
+        for row in scores.rows
+        if row.consensus is not None
+        for d in row.consensus.dissent
+    ]
+    if dissent:
+        console.print(Text("Dissent from the consensus", style="bold"))
+        for line in dissent:
+            console.print(Text(f"  {line}"), soft_wrap=True)
 
     table = Table(title="Agreement (ordinal Krippendorff's alpha)", title_justify="left")
-    for column in ("scope", "alpha", "pairable", "exact", "within one", "note"):
-        table.add_column(column, justify="right" if column in ("alpha", "pairable") else "left")
+    for column in ("scope", "alpha", "95% interval", "units", "exact", "within one"):
+        table.add_column(column, justify="left" if column == "scope" else "right")
+    notes: list[str] = []
     for item in scores.agreement:
         stats = item.stats
+        scope = item.title if item.scope != "part" else f"{item.title} (part)"
+        bounds = (
+            "" if stats.interval is None else f"{stats.interval[0]:.2f} to {stats.interval[1]:.2f}"
+        )
         table.add_row(
-            item.title if item.scope != "part" else f"{item.title} (part)",
+            scope,
             "—" if stats.alpha is None else f"{stats.alpha:.2f}",
-            str(stats.pairable),
+            bounds,
+            str(stats.units),
             _percent(stats.exact),
             _percent(stats.within_one),
-            stats.alpha_reason,
         )
+        if (
+            stats.alpha is None
+            and stats.alpha_reason
+            and not stats.alpha_reason.startswith("alpha not shown")
+        ):
+            notes.append(f"{scope}: {stats.alpha_reason}.")
     console.print(table)
+    notes += [
+        f"Units: indicators rated by two or more panelists. Alpha is shown from {MIN_UNITS} "
+        "units, with a 95% bootstrap interval over them; below that it would mean little.",
+        f"{EXACT_MEANS[0].upper()}{EXACT_MEANS[1:]}.",
+        f"{WITHIN_ONE_MEANS[0].upper()}{WITHIN_ONE_MEANS[1:]}.",
+    ]
+    for note in notes:
+        console.print(Text(note), soft_wrap=True)
 
     advice = scores.suggestion
     marks = {
@@ -186,10 +244,11 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
         Severity.note: "•",
         Severity.met: "✓",
     }
-    lines = [f"{marks[r.severity]} {r.text}" for r in advice.reasons]
+    lines = [" · ".join(f"{p.title}: {p.label}" for p in advice.parts), DISCLAIMER, ""]
+    lines += [f"{marks[r.severity]} {r.text}" for r in advice.reasons] or ["No rule applies."]
     console.print(
         Panel(
-            "\n".join(lines) or "No rule applies.",
+            "\n".join(lines),
             title=output.title(f"Computed suggestion: {advice.label}"),
             title_align="left",
         )
@@ -198,6 +257,7 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     found = report.determination
     if found is None:
         console.print("No determination recorded yet.", highlight=False)
+        _addenda(console, addenda)
         return
     body = [f"Rationale: {found.rationale}"]
     if found.conditions:
@@ -222,3 +282,14 @@ def render_report(report: PanelReport, console: Console | None = None) -> None:
     console.print(
         Panel("\n".join(body), title=output.title(f"Determination: {outcome}"), title_align="left")
     )
+    _addenda(console, addenda)
+
+
+def _addenda(console: Console, addenda: Sequence[AddendumView]) -> None:
+    """Corrections after finalization: who, when, why, what."""
+    from rich.text import Text
+
+    for item in addenda:
+        when = item.created_at.isoformat()[:16].replace("T", " ")
+        console.print(Text(f"Addendum by {item.author}, {when} UTC", style="bold"))
+        console.print(Text(f"  Why: {item.reason}\n  {item.text}"), soft_wrap=True)

@@ -26,6 +26,7 @@ from formers_tui.exporting.document import dissent_items, dissent_line, utc
 from formers_tui.exporting.files import atomic_text
 from formers_tui.protocol.model import Protocol
 from formers_tui.sanitize import clean_text
+from formers_tui.scoring.agreement import EXACT_MEANS, MIN_UNITS, WITHIN_ONE_MEANS
 from formers_tui.scoring.matrix import ConsensusEntry, Dissent, RatingIn, submitted_values
 from formers_tui.scoring.suggestion import check_proportionality
 from formers_tui.scoring.summary import PanelistInfo, PanelSummary, build_summary
@@ -423,6 +424,7 @@ def _ratings_section(doc: dict[str, Any], protocol: Protocol, summary: PanelSumm
     if notes:
         blocks.append(Heading(3, "Consensus rationale and dissent"))
         blocks.append(TableBlock(("Indicator", "Rationale"), tuple(notes)))
+    blocks += _panelist_rationales(doc, protocol)
     blocks.append(Heading(2, "Disagreements"))
     found = summary.disagreements
     if found:
@@ -447,6 +449,40 @@ def _ratings_section(doc: dict[str, Any], protocol: Protocol, summary: PanelSumm
     return blocks
 
 
+def _panelist_rationales(doc: dict[str, Any], protocol: Protocol) -> list[Block]:
+    """Each panelist's own reasons for their submitted ratings, indicator by indicator.
+
+    Only ratings the document holds are shown, and only submitted ones: the
+    document is already cut to what its reader may see, and a draft's
+    reasons are its author's until submitted.
+    """
+    names = {p["id"]: str(p["name"]) for p in doc["panel"]}
+    order = {p["id"]: n for n, p in enumerate(doc["panel"])}
+    position = {i.id: n for n, i in enumerate(protocol.indicators())}
+    rows = [
+        (
+            str(r["indicator_id"]),
+            names.get(r["panelist_id"], "a panelist"),
+            _mark(r["value"], r["omitted"]),
+            str(r["rationale"]).strip(),
+        )
+        for r in sorted(
+            doc["ratings"],
+            key=lambda r: (
+                position.get(r["indicator_id"], 1 << 30),
+                order.get(r["panelist_id"], 0),
+            ),
+        )
+        if r["submitted_at"] is not None and str(r.get("rationale") or "").strip()
+    ]
+    if not rows:
+        return []
+    return [
+        Heading(3, "Each panelist's rationale"),
+        TableBlock(("Indicator", "Panelist", "Rating", "Rationale"), tuple(rows)),
+    ]
+
+
 def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
@@ -456,8 +492,10 @@ def _agreement_section(summary: PanelSummary) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Agreement")]
     blocks.append(
         Paragraph(
-            "Ordinal Krippendorff's alpha over submitted ratings (omits are missing), and "
-            "the share of compared indicators rated identically or within one level."
+            "Ordinal Krippendorff's alpha over submitted ratings (omits are missing), with a "
+            "95% bootstrap interval; it is not given over fewer than "
+            f"{MIN_UNITS} indicators compared, where it would mean little. "
+            f"{EXACT_MEANS[0].upper()}{EXACT_MEANS[1:]}; {WITHIN_ONE_MEANS}."
         )
     )
     blocks.append(
@@ -466,7 +504,14 @@ def _agreement_section(summary: PanelSummary) -> list[Block]:
             tuple(
                 (
                     row.title if row.scope != "part" else f"{row.title} (part)",
-                    "—" if row.stats.alpha is None else f"{row.stats.alpha:.2f}",
+                    "—"
+                    if row.stats.alpha is None
+                    else f"{row.stats.alpha:.2f}"
+                    + (
+                        ""
+                        if row.stats.interval is None
+                        else f" ({row.stats.interval[0]:.2f} to {row.stats.interval[1]:.2f})"
+                    ),
                     _share(row.stats.exact),
                     _share(row.stats.within_one),
                     str(row.stats.units),
@@ -481,8 +526,10 @@ def _agreement_section(summary: PanelSummary) -> list[Block]:
     blocks.append(Heading(2, "Computed suggestion"))
     blocks.append(
         Paragraph(
-            f"{suggestion.label}. The suggestion applies the protocol's thresholds to the "
-            "consensus; it is advice, and the panel's determination decides.",
+            f"{suggestion.label} ("
+            + "; ".join(f"{p.title}: {p.label}" for p in suggestion.parts)
+            + "). The suggestion applies the protocol's thresholds to the consensus, each part "
+            "on its own; it is advice, and the panel's determination decides.",
             emphasis=True,
         )
     )
@@ -509,7 +556,10 @@ def _h(text: str, quote: bool = True) -> str:
 def md_escape(text: str) -> str:
     """Text that Markdown shows literally: punctuation escaped, line breaks kept as <br>."""
     escaped = _MD_SPECIAL.sub(r"\\\1", clean_text(text))
-    escaped = re.sub(r"^(\s*)([-=]|\d+\.)", r"\1\\\2", escaped, flags=re.MULTILINE)
+    # Only what would start a list or underline a heading: "0.67" or "-0.15" stay as they are.
+    escaped = re.sub(r"^(\s*)(\d+)([.)])(?=\s|$)", r"\1\2\\\3", escaped, flags=re.MULTILINE)
+    escaped = re.sub(r"^(\s*)([-+])(?=\s|$)", r"\1\\\2", escaped, flags=re.MULTILINE)
+    escaped = re.sub(r"^(\s*)([-=]+\s*)$", r"\1\\\2", escaped, flags=re.MULTILINE)
     return escaped
 
 

@@ -12,7 +12,13 @@ from formers_tui.store import panel
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Outcome
-from formers_tui.store.panel_decision import record_consensus, record_determination
+from formers_tui.store.panel_decision import (
+    DissentIn,
+    add_addendum,
+    record_consensus,
+    record_determination,
+    sign_off,
+)
 from formers_tui.store.store import Store
 
 runner = CliRunner()
@@ -139,16 +145,23 @@ def test_open_panel_summary_with_determination() -> None:
     assert exit_code == 0
     doc = json.loads(out)
     assert doc["status"] == "consensus" and doc["progress"]["revealed"] is None
-    assert len(doc["scores"]["disagreements"]) == 25  # every indicator of protocol 1.1
+    indicators = len(doc["scores"]["rows"])
+    assert len(doc["scores"]["disagreements"]) == indicators
     overall = doc["scores"]["agreement"][-1]["stats"]
-    assert overall["pairable"] == 50 and overall["exact"] == 0.0
+    assert overall["pairable"] == 2 * indicators and overall["exact"] == 0.0
+    assert overall["units"] == indicators
+    low, high = overall["interval"]  # every unit is (3, 1): each resample is the same
+    assert low == high == overall["alpha"] < 0
+    assert doc["scores"]["suggestion"]["disclaimer"] == "A suggestion only; the panel decides."
+    assert doc["definitions"]["within_one"].startswith("within one: share of compared")
     assert doc["scores"]["suggestion"]["label"] == "Insufficient information"
 
     store = Store.open(store_path())
     try:
         with store.session() as session:
             protocol = protocol_of(get_interview(session, iid))
-            for indicator_id in [i.id for i in protocol.indicators()]:
+            bo = panel.find_panelist(session, iid, "Bo Ray")
+            for n, indicator_id in enumerate(i.id for i in protocol.indicators()):
                 record_consensus(
                     session,
                     interview_id=iid,
@@ -156,6 +169,7 @@ def test_open_panel_summary_with_determination() -> None:
                     value=1,
                     rationale="Partial evidence.",
                     chair_pin="1111",
+                    dissent=[DissentIn(bo.id, "One recent example only.")] if n == 0 else [],
                 )
             record_determination(
                 session,
@@ -174,13 +188,43 @@ def test_open_panel_summary_with_determination() -> None:
     for expected in (
         "Agreement",
         "Overall",
+        "Exact: share of compared indicators on which every rater chose the same level.",
+        "Within one: share of compared indicators whose ratings are at most one level apart.",
+        "A suggestion only; the panel decides.",
+        "Readiness: Not yet ready · Appropriateness: Not yet ready",
         "Computed suggestion: Not yet ready",
         "Determination: Not yet ready",
         "Work on: Supervised volunteering",
         f"waiting for: {', '.join(names)}",
         "DIS-2 *",
+        "DIS-1: Bo Ray dissents: One recent example only.",
     ):
         assert expected in out, expected
+
+    store = Store.open(store_path())
+    try:
+        with store.session() as session:
+            for who, pin in (("Ann Lee", "1111"), ("Bo Ray", "2222")):
+                member = panel.find_panelist(session, iid, who)
+                sign_off(session, interview_id=iid, panelist_id=member.id, pin=pin, actor=who)
+            add_addendum(
+                session,
+                interview_id=iid,
+                author_id=panel.find_panelist(session, iid, "Ann Lee").id,
+                pin="1111",
+                reason="A reference arrived late.",
+                text="The employer confirms two years of steady work.",
+            )
+            session.commit()
+    finally:
+        store.close()
+    exit_code, out, _ = run("score", iid)
+    assert exit_code == 0
+    assert "Addendum by Ann Lee" in out and "Why: A reference arrived late." in out
+    assert "The employer confirms two years of steady work." in out
+    exit_code, out, _ = run("score", iid, "--json")
+    (addendum,) = json.loads(out)["addenda"]
+    assert addendum["reason"] == "A reference arrived late."
 
 
 def test_score_is_listed_in_help() -> None:

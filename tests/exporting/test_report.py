@@ -101,6 +101,9 @@ def test_user_text_is_inert_in_markdown(hostile_store: Store, tmp_path: Path) ->
 def test_markdown_escaping_and_bars() -> None:
     assert md_escape("a|b <i>") == "a\\|b \\<i\\>"
     assert md_escape("# heading\n- item") == "\\# heading\n\\- item"
+    # Numbers stay numbers: only what would start a list or a heading is escaped.
+    assert md_escape("0.67") == "0.67" and md_escape("-0.15") == "-0.15"
+    assert md_escape("1. first") == "1\\. first" and md_escape("---") == "\\---"
     assert text_bar(Bar(3, 3, "")) == "█" * 10
     assert text_bar(Bar(None, 3, "")) == "·" * 10
     assert text_bar(Bar(1.5, 3, "")) == "█████░░░░░"
@@ -112,3 +115,22 @@ def test_a_report_covers_one_interview(rich_store: Store, tmp_path: Path) -> Non
     with rich_store.session() as session, pytest.raises(ValidationError, match="one interview"):
         write_export(ExportSource.select(session, every=True), "md", tmp_path / "r.md")
     assert not (tmp_path / "r.md").exists()
+
+
+def test_the_report_gives_each_panelists_rationale(rich_store: Store, tmp_path: Path) -> None:
+    from formers_tui.store.models import Rating
+
+    with rich_store.session() as session:
+        ratings = session.exec(select(Rating).where(Rating.rationale != "")).all()
+        submitted = [r for r in ratings if r.submitted_at is not None]
+    assert submitted, "the rich store should hold rationales"
+    import html
+
+    md = report(rich_store, "md", tmp_path / "r.md")
+    page = report(rich_store, "html", tmp_path / "r.html")
+    assert "Each panelist" in md and "Each panelist" in page
+    for rating in submitted:
+        assert md_escape(rating.rationale) in md
+        assert html.escape(rating.rationale) in page
+    md = report(rich_store, "md", tmp_path / "again.md")
+    assert not re.search(r"\\\d", md), "a number was escaped"
