@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from formers_tui.errors import ValidationError
 from formers_tui.exporting.document import json_default, proportionality_summary
 from formers_tui.protocol.model import Protocol
 from formers_tui.protocol.timeline import shift_value
@@ -207,7 +208,8 @@ class Deidentifier:
                     out[key] = self._walk(item, shift, scrub, plain)
             return out
         if isinstance(value, datetime | date):
-            return json_default(value + shift) if plain else value + shift
+            moved = _shifted(value, shift)
+            return json_default(moved) if plain else moved
         if plain and isinstance(value, Enum):
             return value.value
         return value
@@ -325,7 +327,10 @@ class Deidentifier:
                 day = date(int(match[1]), int(match[2]), int(match[3]))
             except ValueError:
                 return match[0]
-            return (day + shift).isoformat()
+            try:
+                return (day + shift).isoformat()
+            except OverflowError:
+                return "[date]"  # a date at the calendar's edge cannot be moved: hide it
 
         def scrub(text: str) -> str:
             if whole_pattern is not None:
@@ -335,6 +340,22 @@ class Deidentifier:
             return ISO_DATE.sub(shift_date, text)
 
         return scrub
+
+
+def _shifted(value: Any, shift: timedelta) -> Any:
+    """``value`` moved by ``shift``.
+
+    Raises:
+        ValidationError: the date is so close to year 1 or 9999 that it cannot
+            be moved (only a store written before dates were checked holds one).
+    """
+    try:
+        return value + shift
+    except OverflowError:
+        raise ValidationError(
+            f"The date {value.isoformat()[:10]} cannot be de-identified (it is at the edge of "
+            "the calendar); correct it in the interview first."
+        ) from None
 
 
 def _alternation(terms: dict[str, str], flags: int = 0) -> re.Pattern[str] | None:

@@ -135,3 +135,17 @@ def test_markup_typed_in_a_new_interview_prints_literally() -> None:
         exit_code, out, err = run(*args)
         assert exit_code == 0, (args, err)
         assert "C-[/]" in out, args
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_deidentifying_a_date_at_the_calendars_edge_is_one_sentence(
+    tmp_path: Path, day: str
+) -> None:
+    iid = new_interview()
+    plant("UPDATE interview SET interview_date = ? WHERE id = ?", day, iid)
+    for attempt in range(3):  # the shift is drawn per export key: try a few
+        out = tmp_path / f"d{attempt}.json"
+        exit_code, _, err = run("export", iid[:8], "--deidentify", "-o", str(out))
+        assert exit_code in (0, 2), err
+        if exit_code == 2:
+            assert "edge of the calendar" in err and not out.exists()
