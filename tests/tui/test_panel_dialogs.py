@@ -28,14 +28,11 @@ from formers_tui.scoring.suggestion import Suggested
 from formers_tui.scoring.summary import HIDDEN, PanelistInfo
 from formers_tui.store.models import Outcome
 from formers_tui.store.panel import verify_pin
+from formers_tui.store.panel_actions import ConsensusIn, DeterminationIn
 from formers_tui.store.panel_view import DeterminationView
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.consensus import ConsensusDialog, ConsensusIn
-from formers_tui.tui.dialogs.determination import (
-    DeterminationDialog,
-    DeterminationIn,
-    parse_review_date,
-)
+from formers_tui.tui.dialogs.consensus import ConsensusDialog
+from formers_tui.tui.dialogs.determination import DeterminationDialog, parse_review_date
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog, PinEntry
 from formers_tui.tui.screens.panel import alpha_note
 from formers_tui.tui.widgets.rating_matrix import (

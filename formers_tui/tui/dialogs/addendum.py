@@ -7,8 +7,6 @@ added beside it, dated, with their author and reason.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from functools import partial
 
 from textual import on
@@ -18,49 +16,15 @@ from textual.widgets import Input, Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
 from formers_tui.errors import ValidationError
-from formers_tui.store.panel_decision import add_addendum
+from formers_tui.store.panel_actions import AddendumIn, AddendumView, addendum
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinFields
 from formers_tui.tui.dialogs.store_form import (
     ChoiceList,
     FormInput,
     FormTextArea,
     StoreFormDialog,
 )
-
-
-@dataclass(frozen=True)
-class AddendumIn:
-    """An addendum as typed, with its author's PIN."""
-
-    reason: str
-    text: str
-    pin: PinEntry = field(repr=False)
-
-
-@dataclass(frozen=True)
-class AddendumView:
-    """An addendum as shown with the record."""
-
-    author: str
-    created_at: datetime
-    reason: str
-    text: str
-
-
-def add(store: Store, interview_id: str, entry: AddendumIn) -> AddendumView:
-    """Add the addendum on its author's PIN and commit it (call from a worker)."""
-    with store.session() as session:
-        row = add_addendum(
-            session,
-            interview_id=interview_id,
-            author_id=entry.pin.panelist_id,
-            pin=entry.pin.pin,
-            reason=entry.reason,
-            text=entry.text,
-        )
-        session.commit()
-        return AddendumView(row.author, row.created_at, row.reason, row.text)
 
 
 class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
@@ -91,7 +55,7 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
             panel: the panel, in order: the author is one of them.
             author_id: the panelist highlighted first (the one viewing).
         """
-        super().__init__(partial(add, store, interview_id))
+        super().__init__(partial(addendum, store, interview_id))
         self._panel = [p for p in panel if p.has_pin]
         self._author_id = author_id
         self._fields = PinFields(chair=None, id="addendum-pin")

@@ -7,7 +7,6 @@ the consensus is recorded beside them, never over them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,10 +19,9 @@ from formers_tui.errors import ValidationError
 from formers_tui.protocol.model import Indicator, Scale
 from formers_tui.scoring.matrix import Cell, CellState, MatrixRow
 from formers_tui.scoring.summary import PanelistInfo
-from formers_tui.store.panel import PinError
-from formers_tui.store.panel_decision import DissentIn, record_consensus
-from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.store.panel_actions import ConsensusIn
+from formers_tui.store.panel_decision import DissentIn
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinFields
 from formers_tui.tui.dialogs.store_form import (
     ChoiceList,
     FormInput,
@@ -34,38 +32,6 @@ from formers_tui.tui.widgets.formatting import one_line
 
 OMIT = "omit"
 """Option id of the omit choice; levels use their value as id."""
-
-
-@dataclass(frozen=True)
-class ConsensusIn:
-    """The consensus to record on one indicator."""
-
-    indicator_id: str
-    value: int | None
-    """A level value, or ``None`` for omit."""
-    rationale: str
-    dissent: tuple[DissentIn, ...] = ()
-    pin: PinEntry | None = field(default=None, repr=False)
-    """The chair's PIN: the consensus is recorded on the chair's authority."""
-
-
-def record(store: Store, interview_id: str, entry: ConsensusIn) -> ConsensusIn:
-    """Record the consensus on the chair's PIN and commit it (call from a worker)."""
-    if entry.pin is None:
-        raise PinError("Type the chair's PIN.")
-    with store.session() as session:
-        apply_pin(session, interview_id, entry.pin)  # a chair without a PIN chooses one here
-        record_consensus(
-            session,
-            interview_id=interview_id,
-            indicator_id=entry.indicator_id,
-            value=entry.value,
-            rationale=entry.rationale,
-            chair_pin=entry.pin.pin,
-            dissent=entry.dissent,
-        )
-        session.commit()
-    return entry
 
 
 def rating_line(name: str, cell: Cell, scale: Scale) -> str:

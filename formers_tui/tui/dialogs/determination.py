@@ -10,7 +10,6 @@ not saved) so that nothing typed is lost by changing one's mind.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 from textual import on
@@ -22,11 +21,10 @@ from textual.widgets.option_list import Option
 from formers_tui.errors import ValidationError
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Suggested
 from formers_tui.store.models import Outcome
-from formers_tui.store.panel import PinError
-from formers_tui.store.panel_decision import MIN_DIFFERS_CHARS, record_determination
+from formers_tui.store.panel_actions import DeterminationIn
+from formers_tui.store.panel_decision import MIN_DIFFERS_CHARS
 from formers_tui.store.panel_view import DeterminationView
-from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinFields
 from formers_tui.tui.dialogs.store_form import (
     ChoiceList,
     FormInput,
@@ -39,41 +37,6 @@ OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.ready_with_conditions: "Ready with conditions",
     Outcome.not_yet_ready: "Not yet ready",
 }
-
-
-@dataclass(frozen=True)
-class DeterminationIn:
-    """A determination to record, with only the fields its outcome takes."""
-
-    outcome: Outcome
-    rationale: str
-    conditions: str = ""
-    work_on: str = ""
-    review_date: date | None = None
-    differs_because: str = ""
-    pin: PinEntry | None = field(default=None, repr=False)
-    """The chair's PIN: the determination is recorded on the chair's authority."""
-
-
-def record(store: Store, interview_id: str, entry: DeterminationIn) -> DeterminationIn:
-    """Record the determination on the chair's PIN and commit it (call from a worker)."""
-    if entry.pin is None:
-        raise PinError("Type the chair's PIN.")
-    with store.session() as session:
-        apply_pin(session, interview_id, entry.pin)  # a chair without a PIN chooses one here
-        record_determination(
-            session,
-            interview_id=interview_id,
-            outcome=entry.outcome,
-            rationale=entry.rationale,
-            chair_pin=entry.pin.pin,
-            conditions=entry.conditions,
-            work_on=entry.work_on,
-            review_date=entry.review_date,
-            differs_because=entry.differs_because,
-        )
-        session.commit()
-    return entry
 
 
 def parse_review_date(text: str, interview_date: date) -> date | None:

@@ -10,11 +10,9 @@ The same fields serve the sign-off and the chair's reveal.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from typing import ClassVar
 
-from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -22,82 +20,20 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from formers_tui.store import panel
-from formers_tui.store.common import get_interview
-from formers_tui.store.interviews import interview_header
-from formers_tui.store.models import Panelist
 from formers_tui.store.panel import PIN_MIN_LENGTH, PinError
+from formers_tui.store.panel_actions import PanelistChoice, PinEntry, apply_pin, confirm_pin
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.store_form import ChoiceList, FormInput, StoreFormDialog
 from formers_tui.tui.literal import literal
 
-
-@dataclass(frozen=True)
-class PanelistChoice:
-    """A panel member as the PIN fields need them."""
-
-    id: str
-    name: str
-    has_pin: bool
-    is_chair: bool = False
-
-    def label(self) -> str:
-        """The name with what matters here: chair, no PIN yet."""
-        extra = [
-            word
-            for word, on_ in (("chair", self.is_chair), ("no PIN yet", not self.has_pin))
-            if on_
-        ]
-        return f"{self.name} ({', '.join(extra)})" if extra else self.name
-
-
-@dataclass(frozen=True)
-class PinEntry:
-    """What was typed for one panelist."""
-
-    panelist_id: str
-    pin: str = field(repr=False)
-    """Their PIN, or the new one."""
-    new: bool = False
-    """Choosing a first PIN."""
-    chair_pin: str | None = field(default=None, repr=False)
-    """Set when the chair is giving them a new PIN."""
-
-
-def apply_pin(session: Session, interview_id: str, entry: PinEntry) -> Panelist:
-    """Check the PIN, set a first one, or let the chair reset it; return the panelist.
-
-    Raises:
-        PinError: a wrong or malformed PIN.
-        LockedError: setting a PIN on a finalized interview.
-    """
-    who = panel.panelist_of(session, interview_id, entry.panelist_id)
-    if entry.chair_pin is not None:
-        interview = get_interview(session, interview_id)
-        chair = interview_header(session, interview).chair
-        panel.reset_pin(
-            session,
-            interview_id=interview_id,
-            panelist_id=who.id,
-            chair_pin=entry.chair_pin,
-            pin=entry.pin,
-            actor=chair.name if chair else who.name,
-        )
-        return who
-    if entry.new:
-        panel.set_pin(
-            session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin, actor=who.name
-        )
-        return who
-    return panel.require_pin(session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin)
-
-
-def confirm_pin(store: Store, interview_id: str, entry: PinEntry) -> PanelistChoice:
-    """:func:`apply_pin` in a session of its own, committed (call from a worker)."""
-    with store.session() as session:
-        who = apply_pin(session, interview_id, entry)
-        session.commit()
-        return PanelistChoice(who.id, who.name, True, who.is_chair)
+__all__ = [
+    "PanelistChoice",
+    "PinDialog",
+    "PinEntry",
+    "PinFields",
+    "apply_pin",
+    "confirm_pin",
+]
 
 
 class PinFields(Vertical):

@@ -8,7 +8,6 @@ because they could no longer be blind; the dialog says so before it acts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from functools import partial
 
 from textual.app import ComposeResult
@@ -16,34 +15,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, Static, TextArea
 
 from formers_tui.errors import ValidationError
-from formers_tui.store import panel
+from formers_tui.store.panel_actions import RevealIn, reveal
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinFields
 from formers_tui.tui.dialogs.store_form import FormTextArea, StoreFormDialog
-
-
-@dataclass(frozen=True)
-class RevealIn:
-    """The chair's reason and PIN."""
-
-    reason: str
-    pin: PinEntry = field(repr=False)
-
-
-def reveal(store: Store, interview_id: str, entry: RevealIn) -> str:
-    """Reveal the ratings on the chair's authority; return the reason recorded."""
-    with store.session() as session:
-        chair = apply_pin(session, interview_id, entry.pin)
-        row = panel.reveal(
-            session,
-            interview_id=interview_id,
-            chair_id=chair.id,
-            pin=entry.pin.pin,
-            reason=entry.reason,
-            actor=chair.name,
-        )
-        session.commit()
-        return row.reason
 
 
 class RevealDialog(StoreFormDialog[RevealIn, str]):

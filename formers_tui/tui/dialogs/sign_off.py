@@ -18,22 +18,12 @@ from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from formers_tui.store.panel_decision import SignOffState, sign_off
+from formers_tui.store.panel_actions import sign
+from formers_tui.store.panel_decision import SignOffState
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields, apply_pin
+from formers_tui.tui.dialogs.pin import PanelistChoice, PinEntry, PinFields
 from formers_tui.tui.dialogs.store_form import ChoiceList, StoreFormDialog
 from formers_tui.tui.literal import literal
-
-
-def sign(store: Store, interview_id: str, entry: PinEntry) -> SignOffState:
-    """Sign for ``entry``'s panelist (choosing a first PIN if they have none); commit."""
-    with store.session() as session:
-        who = apply_pin(session, interview_id, entry)
-        state = sign_off(
-            session, interview_id=interview_id, panelist_id=who.id, pin=entry.pin, actor=who.name
-        )
-        session.commit()
-        return state
 
 
 def signed_line(signed: Sequence[str], waiting: Sequence[str]) -> str:

@@ -22,24 +22,11 @@ from textual.widgets import Static
 
 from formers_tui.protocol.model import Domain, Scale
 from formers_tui.store import panel
+from formers_tui.store.panel_actions import submit
 from formers_tui.store.ratings import ratings_by
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.store_form import StoreFormDialog
 from formers_tui.tui.workers import post_result
-
-
-def submit(store: Store, interview_id: str, panelist_id: str, actor: str, domain_id: str) -> str:
-    """Submit the domain for the panelist and commit; return the domain id."""
-    with store.session() as session:
-        panel.submit_domain(
-            session,
-            interview_id=interview_id,
-            panelist_id=panelist_id,
-            domain_id=domain_id,
-            actor=actor,
-        )
-        session.commit()
-    return domain_id
 
 
 class SubmitDialog(StoreFormDialog[str, str]):

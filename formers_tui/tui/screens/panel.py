@@ -41,18 +41,18 @@ from formers_tui.scoring.agreement import EXACT_MEANS, MIN_UNITS, WITHIN_ONE_MEA
 from formers_tui.scoring.matrix import MatrixRow
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested, Suggestion
 from formers_tui.scoring.summary import HIDDEN, PanelistInfo
+from formers_tui.store import panel_actions
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
 from formers_tui.store.models import Status
 from formers_tui.store.panel import PanelProgress, has_pin, panel_progress
+from formers_tui.store.panel_actions import AddendumView, ConsensusIn
 from formers_tui.store.panel_decision import addenda_of
 from formers_tui.store.panel_view import PanelReport, summary
 from formers_tui.store.store import Store
-from formers_tui.tui.dialogs.addendum import AddendumDialog, AddendumView
-from formers_tui.tui.dialogs.consensus import ConsensusDialog, ConsensusIn
-from formers_tui.tui.dialogs.consensus import record as record_consensus
+from formers_tui.tui.dialogs.addendum import AddendumDialog
+from formers_tui.tui.dialogs.consensus import ConsensusDialog
 from formers_tui.tui.dialogs.determination import DeterminationDialog
-from formers_tui.tui.dialogs.determination import record as record_determination
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
 from formers_tui.tui.dialogs.reveal import RevealDialog
 from formers_tui.tui.dialogs.sign_off import SignOffDialog, signed_line
@@ -795,7 +795,7 @@ class PanelScreen(Screen[None]):
                 panelists=data.report.scores.panelists,
                 scale=data.protocol.scale,
                 chair=data.chair,
-                apply=partial(record_consensus, self._store, data.interview_id),
+                apply=partial(panel_actions.consensus, self._store, data.interview_id),
             ),
             callback=recorded,
         )
@@ -818,7 +818,7 @@ class PanelScreen(Screen[None]):
                 interview_date=data.interview_date,
                 current=data.report.determination,
                 chair=data.chair,
-                apply=partial(record_determination, self._store, data.interview_id),
+                apply=partial(panel_actions.determination, self._store, data.interview_id),
             ),
             callback=recorded,
         )
