@@ -36,7 +36,7 @@ HOSTILE = st.sampled_from(
 )
 TEXT = st.lists(st.one_of(HOSTILE, st.text(max_size=6)), max_size=5).map("".join)
 COMMANDS = [
-    ["new", "--candidate", "{t}", "--panelist", "{t}:other", "--consent"],
+    ["new", "--candidate", "{t}", "--panelist", "{t}:other", "--panelist", "Bo:other", "--consent"],
     ["new", "--candidate", "PM-9", "--panelist", "Ann:{t}", "--date", "{t}"],
     ["new", "--candidate", "PM-8", "--panelist", "Ann:other", "--consent-date", "{t}"],
     ["show", "{t}"],

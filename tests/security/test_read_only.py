@@ -26,7 +26,7 @@ NOBODY = 65534
 COMMANDS = [
     ["list"],
     ["show", "0000"],
-    ["new", "--candidate", "PM-2", "--panelist", "B:other", "--consent"],
+    ["new", "--candidate", "PM-2", "--panelist", "B:other", "--panelist", "C:other", "--consent"],
     ["db", "check"],
     ["audit", "verify"],
     ["export", "--all", "-o", "{folder}/out.json"],
@@ -42,7 +42,9 @@ def read_only_home() -> Iterator[Path]:
     env = {**os.environ, "FORMERS_HOME": str(home)}
     env.pop("FORMERS_DB", None)
     result = CliRunner(env=env).invoke(
-        cli, ["new", "--candidate", "PM-1", "--panelist", "A:other", "--consent"]
+        cli,
+        ["new", "--candidate", "PM-1", "--panelist", "A:other", "--panelist", "B:other"]
+        + ["--consent"],
     )
     assert result.exit_code == 0, result.output
     if os.geteuid() == 0:
