@@ -313,8 +313,15 @@ def check_passphrase(passphrase: str) -> str:
     return passphrase
 
 
-def seal(payload: dict[str, Any], passphrase: str | None = None) -> bytes:
-    """The bytes of a bundle file carrying ``payload``, encrypted if a passphrase is given."""
+def seal(
+    payload: dict[str, Any], passphrase: str | None = None, *, audit_head: str | None = None
+) -> bytes:
+    """The bytes of a bundle file carrying ``payload``, encrypted if a passphrase is given.
+
+    ``audit_head`` (the source store's audit head) goes in the header, where
+    ``formers audit verify --against`` finds it; encrypted, it is authenticated
+    with the rest of the header.
+    """
     body = canonical(payload)
     header: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
@@ -323,6 +330,8 @@ def seal(payload: dict[str, Any], passphrase: str | None = None) -> bytes:
         "sha256": hashlib.sha256(body).hexdigest(),
         "encryption": None,
     }
+    if audit_head is not None:
+        header["audit_head"] = audit_head
     if passphrase is None:
         return (
             json.dumps({**header, "payload": payload}, ensure_ascii=False, indent=1) + "\n"
@@ -434,7 +443,9 @@ def write_bundle(
         reader_id=reader_id,
         pin=pin,
     )
-    data = seal(payload, passphrase)
+    from formers_tui.store.audit import head
+
+    data = seal(payload, passphrase, audit_head=head(session).text())
     with atomic_bytes(out, force=force) as handle:
         handle.write(data)
     session.commit()  # a signing key made for a panelist from before keys existed
