@@ -514,6 +514,11 @@ class FormersApp(App[None]):
                 "Ratings matrix, agreement, consensus and sign-off of the selected interview (v)",
                 self.home.action_panel,
             )
+            yield SystemCommand(
+                "Reliability across interviews",
+                "Agreement pooled over settled interviews, and each rater's lean (ctrl+r)",
+                self.home.action_reliability,
+            )
         else:
             yield SystemCommand(
                 "Back to the list",

@@ -216,6 +216,7 @@ class HomeScreen(Screen[None]):
         Binding("n", "new_interview", "New", priority=True),
         Binding("r", "resume", "Resume last", priority=True),
         Binding("v", "panel", "Panel view", priority=True),
+        Binding("ctrl+r", "reliability", "Reliability", show=False, priority=True),
         Binding("slash", "focus_filter", "Filter", priority=True),
         Binding("q", "quit", "Quit", priority=True),
         Binding("question_mark", "help", "Help", show=False, priority=True),
@@ -412,7 +413,15 @@ class HomeScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Leave letter keys to the text field being typed in; offer only what applies."""
-        if action in ("new_interview", "resume", "focus_filter", "quit", "help", "panel"):
+        if action in (
+            "new_interview",
+            "resume",
+            "focus_filter",
+            "quit",
+            "help",
+            "panel",
+            "reliability",
+        ):
             return not (isinstance(self.focused, Input) or self._typing)
         if action == "clear_filter":
             field = next(self.query("#filter").results(Input), None)
@@ -716,6 +725,15 @@ class HomeScreen(Screen[None]):
             self.notify("Choose an interview first.", severity="warning")
             return
         self.open_panel(interview_id)
+
+    def action_reliability(self) -> None:
+        """Show agreement pooled across settled interviews and each rater's lean."""
+        if not self._ready():
+            return
+        from formers_tui.tui.screens.reliability import ReliabilityScreen
+
+        assert self.store is not None
+        self.app.push_screen(ReliabilityScreen(self.store))
 
     def action_new_interview(self) -> None:
         """Fill in a new interview; open it once created."""
