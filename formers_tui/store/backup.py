@@ -141,7 +141,7 @@ def every_file(store: Path) -> list[Path]:
     folder = backups_dir(store)
     if not folder.is_dir():
         return []
-    found = [p for p in folder.iterdir() if p.is_file()]
+    found = [p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".lock")]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 

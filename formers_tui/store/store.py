@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from formers_tui.paths import backups_dir
 from formers_tui.store import crypto, lock, migrate
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError, make_engine
@@ -110,7 +111,9 @@ class Store:
         if key is None:
             key = key_for(path, passphrase)
 
-        held = lock.shared(path) if path.parent.is_dir() else None
+        # A backup opened as a store (to look into it) gets no lock file beside it.
+        in_backups = path.parent.name == backups_dir(path).name
+        held = lock.shared(path) if path.parent.is_dir() and not in_backups else None
         try:
             return cls._open(path, key, passphrase, create, upgrade, daily, existed, held)
         except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -174,3 +175,35 @@ def test_a_head_recorded_elsewhere_finds_truncation_and_rewriting(
         connection.execute("DELETE FROM audit_entry WHERE seq = (SELECT max(seq) FROM audit_entry)")
     code, stdout, _ = run(path, "audit", "verify", "--against", str(anchor))
     assert code == 1 and "entries were removed" in stdout
+
+
+def test_commands_that_only_read_write_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "ro.db"
+    code, iid, err = run(
+        db,
+        "new",
+        "--candidate",
+        "PM-RO",
+        "--panelist",
+        "A:psychologist",
+        "--panelist",
+        "B:social_worker",
+        "--consent",
+    )
+    assert code == 0, err
+    shutil.rmtree(tmp_path / "backups", ignore_errors=True)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    for args in (
+        ["list"],
+        ["show", iid.strip()],
+        ["audit", "verify"],
+        ["audit", "show", iid.strip()],
+        ["db", "backups"],
+        ["db", "check"],
+    ):
+        code, _, err = run(db, *args)
+        assert code == 0, (args, err)
+    assert not (tmp_path / "backups").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        n for n in before if not n.endswith(("-wal", "-shm"))
+    ]
