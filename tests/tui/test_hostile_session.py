@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import capture
@@ -236,3 +236,22 @@ async def test_discarding_on_quit_writes_nothing(
         await settle(pilot)
         assert not app.is_running
     assert not (tmp_path / "s.db.recovery").exists()
+
+
+async def test_an_error_that_repeats_what_was_typed_is_shown_as_text(
+    tmp_path: Path, shipped_protocol: LoadedProtocol
+) -> None:
+    path = tmp_path / "s.db"
+    store = Store.open(path)
+    make_interview(store, shipped_protocol)
+    store.close()
+    app = make_app(store_path=path, lock_minutes=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_interview(pilot, app)
+        await pilot.press("f8")
+        await settle(pilot)
+        app.screen.query_one("#fact-involvement_start", Input).focus()
+        await pilot.press(*"[/]x")
+        await settle(pilot)
+        error = str(app.screen.query_one("#error-involvement_start", Static).content)
+        assert "'[/]x' is not a date" in error

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
 
 from formers_tui.errors import FormersError
+from formers_tui.tui.literal import literal
 
 ResultT = TypeVar("ResultT")
 
@@ -127,7 +128,7 @@ class FormDialog(ModalScreen[ResultT | None]):
         scrolled into view, or it would be said where nobody can see it.
         """
         label = self.query_one("#dialog-error", Label)
-        label.update(sentence or "")
+        label.update(literal(sentence or ""))
         label.set_class(bool(sentence), "-shown")
         if sentence:
             self.call_after_refresh(self._show_error_line)

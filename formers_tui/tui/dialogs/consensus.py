@@ -28,6 +28,7 @@ from formers_tui.tui.dialogs.store_form import (
     FormTextArea,
     StoreFormDialog,
 )
+from formers_tui.tui.literal import literal
 from formers_tui.tui.widgets.formatting import one_line
 
 OMIT = "omit"
@@ -133,7 +134,7 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             )
             for panelist in self._panelists:
                 with Horizontal(classes="dissent"):
-                    yield Label(one_line(panelist.name, 21))
+                    yield Label(literal(one_line(panelist.name, 21)))
                     yield FormInput(
                         placeholder="why, if they dissent",
                         id=f"dissent-{panelist.id}",

@@ -98,9 +98,9 @@ class PinFields(Vertical):
             hint = "Forgotten? ctrl+r: the chair sets a new one." if self.can_reset else ""
         else:
             label, hint = first, ""
-        self.query_one("#pin-label", Label).update(label)
+        self.query_one("#pin-label", Label).update(literal(label))
         self.query_one("#chair-pin-label", Label).update(
-            f"Chair's PIN ({chair.name})" if chair is not None else ""
+            literal(f"Chair's PIN ({chair.name})" if chair is not None else "")
         )
         self.query_one("#pin-hint", Static).update(hint)
         for selector in ("#chair-pin-label", "#chair-pin"):

@@ -27,6 +27,7 @@ from formers_tui.protocol.model import Indicator, Scale
 from formers_tui.store.models import Rating
 from formers_tui.tui.dialogs.base import FormDialog
 from formers_tui.tui.dialogs.store_form import ChoiceList, FormTextArea
+from formers_tui.tui.literal import literal
 
 OMIT = "omit"
 """Option id of the omit choice; level options use their value as id."""
@@ -93,7 +94,9 @@ class RatingDialog(FormDialog[NewRating]):
         with VerticalScroll(classes="dialog", can_focus=False) as box:
             box.border_title = f"Rate {self._indicator.id} · {self._indicator.title}"
             with Horizontal(id="rating-who"):
-                yield Label(f"Rating as {self._name}", id="rating-panelist", classes="field-first")
+                yield Label(
+                    literal(f"Rating as {self._name}"), id="rating-panelist", classes="field-first"
+                )
                 if self._current is not None and self._current.submitted_at is not None:
                     yield Label(
                         " · submitted: a change is kept with the earlier version",

@@ -102,7 +102,9 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
     def _refresh(self) -> None:
         signed = [p.name for p in self._panel if p.id in self._signed]
         waiting = self._waiting()
-        self.query_one("#sign-state", Static).update(signed_line(signed, [p.name for p in waiting]))
+        self.query_one("#sign-state", Static).update(
+            literal(signed_line(signed, [p.name for p in waiting]))
+        )
         who = self.query_one("#sign-who", OptionList)
         who.clear_options()
         who.add_options([Option(literal(p.label()), id=p.id) for p in waiting])

@@ -27,6 +27,7 @@ from textual.widgets.select import NoSelection
 from textual.worker import Worker
 
 from formers_tui.errors import ValidationError
+from formers_tui.tui.literal import literal
 from formers_tui.tui.workers import user_error
 
 if TYPE_CHECKING:
@@ -443,7 +444,7 @@ class NewInterviewScreen(Screen[str | None]):
     def show_error(self, sentence: str) -> None:
         """Show ``sentence`` under the form (empty to clear it)."""
         line = self.query_one("#form-error", Static)
-        line.update(sentence)
+        line.update(literal(sentence))
         line.set_class(bool(sentence), "-shown")
 
     # -- leaving -------------------------------------------------------------
