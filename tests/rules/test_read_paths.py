@@ -94,6 +94,8 @@ CANARY_PATHS: dict[str, Runner] = {
     "export json": export("json"),
     "export csv": export("csv"),
     "export datapackage": export("datapackage"),
+    "export md": export("md"),
+    "export html": export("html"),
     "export json --deidentify": export("json", "--deidentify", "--keep-text"),
     "export csv --deidentify": export("csv", "--deidentify", "--keep-text"),
     "bundle export": bundle,
@@ -103,8 +105,9 @@ CANARY_PATHS: dict[str, Runner] = {
 }
 """Paths that print a rating's rationale wherever they print the rating."""
 
-SUBMITTED_ONLY = {"score --json"}
-"""The panel view lays out submitted ratings only (and the reader's own drafts)."""
+SUBMITTED_ONLY = {"score --json", "export md", "export html"}
+"""The panel view and the report give the rationales of submitted ratings only (and the
+reader's own drafts), even after finalization."""
 
 REFUSALS = {
     # The whole-panel view stays shut until every panelist submitted or the chair revealed.
