@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -35,20 +34,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 from textual.worker import Worker
 
-from formers_tui.protocol.model import Protocol
 from formers_tui.sanitize import clean_line
 from formers_tui.scoring.agreement import EXACT_MEANS, MIN_UNITS, WITHIN_ONE_MEANS, Agreement
 from formers_tui.scoring.matrix import MatrixRow
 from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested, Suggestion
 from formers_tui.scoring.summary import HIDDEN, PanelistInfo
 from formers_tui.store import panel_actions
-from formers_tui.store.common import get_interview, protocol_of
-from formers_tui.store.interviews import interview_header
-from formers_tui.store.models import Status
-from formers_tui.store.panel import PanelProgress, has_pin, panel_progress
 from formers_tui.store.panel_actions import AddendumView, ConsensusIn
-from formers_tui.store.panel_decision import addenda_of
-from formers_tui.store.panel_view import PanelReport, summary
+from formers_tui.store.panel_reading import PanelData, read_panel
+from formers_tui.store.panel_view import PanelReport
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.addendum import AddendumDialog
 from formers_tui.tui.dialogs.consensus import ConsensusDialog
@@ -88,80 +82,6 @@ SEVERITY_MARKS: dict[Severity, str] = {
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class PanelData:
-    """One interview's panel view as read for one viewer."""
-
-    interview_id: str
-    candidate_code: str
-    status: Status
-    interview_date: date
-    protocol: Protocol
-    panel: tuple[PanelistChoice, ...]
-    progress: PanelProgress
-    report: PanelReport | None
-    """``None`` while the ratings are hidden from this viewer (nothing was read)."""
-    addenda: tuple[AddendumView, ...]
-    viewer_id: str | None
-    """The panelist who proved who they are, or ``None`` for the whole panel."""
-
-    @property
-    def finalized(self) -> bool:
-        return self.status == Status.finalized
-
-    @property
-    def chair(self) -> PanelistChoice | None:
-        return next((p for p in self.panel if p.is_chair), None)
-
-    @property
-    def viewer(self) -> PanelistChoice | None:
-        return next((p for p in self.panel if p.id == self.viewer_id), None)
-
-    def name_of(self, panelist_id: str) -> str:
-        return next((p.name for p in self.panel if p.id == panelist_id), "?")
-
-    @property
-    def domains(self) -> tuple[tuple[str, str], ...]:
-        return tuple((d.id, d.title) for d in self.protocol.domains())
-
-
-def read_panel(store: Store, interview_id: str, viewer_id: str | None) -> PanelData:
-    """Read what the viewer may see (call from a worker).
-
-    Without a viewer, the ratings are read only once they are open to the
-    whole panel; before that, only who has submitted which domain.
-
-    Raises:
-        FormersError: unknown interview or panelist.
-    """
-    with store.session() as session:
-        interview = get_interview(session, interview_id)
-        header = interview_header(session, interview)
-        protocol = protocol_of(interview)
-        state = panel_progress(session, interview, protocol, header.panel)
-        report = None
-        if viewer_id is not None:
-            report = summary(session, interview.id, viewer_panelist_id=viewer_id)
-        elif state.open:
-            report = summary(session, interview.id)
-        addenda = tuple(
-            AddendumView(a.author, a.created_at, a.reason, a.text)
-            for a in addenda_of(session, interview.id)
-        )
-        return PanelData(
-            interview_id=interview.id,
-            candidate_code=header.candidate_code,
-            status=interview.status,
-            interview_date=interview.interview_date,
-            protocol=protocol,
-            panel=tuple(PanelistChoice(p.id, p.name, has_pin(p), p.is_chair) for p in header.panel),
-            progress=state,
-            report=report,
-            addenda=addenda,
-            viewer_id=viewer_id,
-        )
 
 
 # ------------------------------------------------------------------------ text
