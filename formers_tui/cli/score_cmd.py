@@ -244,7 +244,7 @@ def render_report(
         Severity.note: "•",
         Severity.met: "✓",
     }
-    lines = [" · ".join(f"{p.title}: {p.label}" for p in advice.parts), DISCLAIMER, ""]
+    lines = [advice.parts_line(), DISCLAIMER, ""]
     lines += [f"{marks[r.severity]} {r.text}" for r in advice.reasons] or ["No rule applies."]
     console.print(
         Panel(

@@ -527,7 +527,7 @@ def _agreement_section(summary: PanelSummary) -> list[Block]:
     blocks.append(
         Paragraph(
             f"{suggestion.label} ("
-            + "; ".join(f"{p.title}: {p.label}" for p in suggestion.parts)
+            + suggestion.parts_line()
             + "). The suggestion applies the protocol's thresholds to the consensus, each part "
             "on its own; it is advice, and the panel's determination decides.",
             emphasis=True,

@@ -188,6 +188,30 @@ class Suggestion:
         """The outcome in words."""
         return SUGGESTED_LABELS[self.outcome]
 
+    @property
+    def whole(self) -> Suggested:
+        """What the rules about the whole interview alone suggest (flags, proportionality…)."""
+        return _outcome([r for r in self.reasons if r.part_id is None])
+
+    def parts_line(self) -> str:
+        """Each part's result, then the whole interview's when it is worse, in one line.
+
+        E.g. ``Readiness: Ready · Appropriateness: Not yet ready``.
+        """
+        items = [f"{p.title}: {p.label}" for p in self.parts]
+        worst_part = max((WORSE[p.outcome] for p in self.parts), default=0)
+        if WORSE[self.whole] > worst_part or not self.parts:
+            items.append(f"whole interview: {SUGGESTED_LABELS[self.whole]}")
+        return " · ".join(items)
+
+
+WORSE: dict[Suggested, int] = {
+    Suggested.ready: 0,
+    Suggested.ready_with_conditions: 1,
+    Suggested.insufficient_information: 2,
+    Suggested.not_yet_ready: 3,
+}
+"""How far each outcome is from *ready* (what is known to fail outranks what is missing)."""
 
 DISCLAIMER = "A suggestion only; the panel decides."
 """Printed with the suggestion wherever it is shown."""

@@ -132,3 +132,59 @@ def test_ongoing_involvement_is_not_ready_even_where_proportionality_is_guidance
     ongoing = ProportionalityCheck(ProportionalityStatus.ongoing, "involvement is ongoing")
     result = suggest(shipped, high(shipped), proportionality=ongoing)
     assert result.outcome is Suggested.not_yet_ready
+
+
+# ---------------------------------------------------------------------------- protocol 1.1
+
+SHIPPED_1_1 = SHIPPED.with_name("peer-mentor-readiness-1.1.toml")
+
+
+@pytest.fixture(scope="module")
+def current() -> Protocol:
+    protocol = load_path(SHIPPED_1_1).protocol
+    assert protocol.version == "1.1.0"
+    return protocol
+
+
+def test_1_1_relational_criteria_at_one_are_not_ready(current: Protocol) -> None:
+    """Below met but above the floor: empathy and boundaries are critical in 1.1."""
+    result = run(current, high(current, APP_REL_1=1, APP_REL_2=1, APP_REL_3=1))
+    assert result.outcome is Suggested.not_yet_ready
+    assert part(result, "appropriateness") is Suggested.not_yet_ready
+    texts = " ".join(r.text for r in result.reasons if r.severity is Severity.blocks)
+    assert "APP-REL-2" in texts and "APP-REL-3" in texts
+
+
+def test_1_1_open_legal_obligations_are_not_ready(current: Protocol) -> None:
+    result = run(current, high(current, RES_4=1))
+    assert result.outcome is Suggested.not_yet_ready
+    assert any("RES-4" in r.text for r in result.reasons if r.rule == "critical")
+
+
+def test_1_1_scenarios_hold_as_in_1_0(current: Protocol) -> None:
+    assert run(current, high(current)).outcome is Suggested.ready
+    assert run(current, high(current, RES_2=0)).outcome is Suggested.not_yet_ready
+    low = [
+        i.id
+        for d in next(p for p in current.parts if p.id == "appropriateness").domains
+        for i in d.indicators
+        if not i.critical
+    ]
+    consensus = high(current)
+    consensus.update(dict.fromkeys(low, 1))
+    assert run(current, consensus).outcome is Suggested.not_yet_ready
+    six = high(current, DIS_1=None, DER_2=None, RES_2=None, REI_1=None, APP_GRO_1=None)
+    six["APP-CARE-1"] = None
+    assert run(current, six).outcome is Suggested.ready_with_conditions
+    flagged = run(current, high(current), open_flags=["Threat of violence"])
+    assert flagged.outcome is Suggested.not_yet_ready
+
+
+def test_the_parts_line_names_the_whole_interview_when_it_decides(current: Protocol) -> None:
+    ongoing = ProportionalityCheck(ProportionalityStatus.ongoing, "involvement is ongoing")
+    result = suggest(current, high(current), proportionality=ongoing)
+    assert result.parts_line() == (
+        "Readiness: Ready · Appropriateness: Ready · whole interview: Not yet ready"
+    )
+    plain = run(current, high(current, APP_REL_3=0))
+    assert plain.parts_line() == "Readiness: Ready · Appropriateness: Not yet ready"

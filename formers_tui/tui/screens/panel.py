@@ -163,7 +163,7 @@ def agreement_view(report: PanelReport) -> Group:
 
 def suggestion_view(advice: Suggestion) -> Group:
     """The computed suggestion, labelled as one, with every rule it checked."""
-    parts = " · ".join(f"{p.title}: {p.label}" for p in advice.parts)
+    parts = advice.parts_line()
     head = Text.assemble(
         (f"Computed suggestion: {advice.label}", "bold"),
         f"\n{parts}" if parts else "",
