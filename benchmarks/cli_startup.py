@@ -11,5 +11,5 @@ def run() -> list[Figure]:
     floor = command_seconds([sys.executable, "-c", "import typer"], repeat=9)
     value = command_seconds([sys.executable, "-m", "formers_tui", "--help"], repeat=9)
     return [
-        Figure("formers --help", value * 1000, "python -c 'import typer'", floor * 1000, target=1.5)
+        Figure("formers --help", value * 1000, "python -c 'import typer'", floor * 1000, target=1.3)
     ]

@@ -51,8 +51,10 @@ TIMEOUT = 30.0
 SETTLE = 1.5
 """Seconds after the screen is usable before memory is read (workers finish, imports settle)."""
 PASSPHRASE = "correct horse battery staple"
-FOOTER = "palette"
-"""Every Textual footer of this program and the floor ends with the command palette key."""
+FLOOR_FOOTER = "palette"
+"""The floor's footer shows only the command palette key."""
+FOOTER = "f1 Help"
+"""Every footer of this program offers help."""
 TYPING = 2.0
 """Seconds between the passphrase's first key and Enter: a person types about five keys a
 second, and the program may use that time (the benchmark's passphrase is 28 keys)."""
@@ -210,9 +212,9 @@ def cases(interview_id: str) -> tuple[Case, list[Case]]:
     formers = f"{python} -m formers_tui"
     with_passphrase = f"env FORMERS_PASSPHRASE={shlex.quote(PASSPHRASE)} {formers}"
     interview = ("Notes ·", FOOTER)
-    listed = ("DEMO-001", "Resume last")
+    listed = ("DEMO-001", "Resume last", FOOTER)
     floor = Case(
-        "bare Textual app", f"{python} -m benchmarks.apps.minimal", ("Reintegration", FOOTER)
+        "bare Textual app", f"{python} -m benchmarks.apps.minimal", ("Reintegration", FLOOR_FOOTER)
     )
     measured = [
         Case(
