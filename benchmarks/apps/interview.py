@@ -87,6 +87,11 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             finally:
                 MessagePump._dispatch_message = original  # type: ignore[method-assign]
                 painting[0] = False
+            from formers_tui.tui.widgets.notes_editor import NotesEditor
+
+            typed = app.screen.query_one(NotesEditor).text
+            if text not in typed:  # the keys went somewhere else: the figures mean nothing
+                raise SystemExit(f"the notes did not receive the typing: {typed[-80:]!r}")
         rss = peak_rss_kib()
     print(
         json.dumps(
