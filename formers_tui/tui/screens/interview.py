@@ -15,11 +15,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import ClassVar
 
-from sqlmodel import Session
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -32,13 +31,18 @@ from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from formers_tui.errors import FormersError
-from formers_tui.protocol.model import Domain, Indicator, Protocol, Script, Vignette
-from formers_tui.store import capture, panel, ratings
+from formers_tui.protocol.model import Domain, Indicator, Script, Vignette
+from formers_tui.store import capture, panel
 from formers_tui.store.capture import EvidenceIn
-from formers_tui.store.common import get_interview, protocol_of
-from formers_tui.store.interviews import interview_header
+from formers_tui.store.interview_reading import (
+    Opened,
+    Records,
+    finalized_at,
+    read_opened,
+    reload_records,
+)
 from formers_tui.store.lease import HeldElsewhere, Lease, acquire
-from formers_tui.store.models import Evidence, Panelist, Quote, Rating, SafetyFlag, Status
+from formers_tui.store.models import Rating, Status
 from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
 from formers_tui.tui.app import freeze_heap
@@ -94,91 +98,6 @@ def _utc_now() -> datetime:
 
 
 # --------------------------------------------------------------------------- data
-
-
-@dataclass(frozen=True)
-class Records:
-    """What the store holds besides notes; read again after every write that changes it."""
-
-    panelist_id: str
-    """Whose ratings :attr:`ratings` holds (the active panelist's only)."""
-    ratings: dict[str, Rating]
-    quotes: tuple[Quote, ...]
-    evidence: tuple[tuple[Evidence, tuple[str, ...]], ...]
-    open_flags: tuple[SafetyFlag, ...]
-    timeline: dict[str, str]
-    submitted: frozenset[str] = frozenset()
-    """Domain ids the active panelist has submitted."""
-
-
-@dataclass(frozen=True)
-class Opened:
-    """An interview as read when the screen opens."""
-
-    interview_id: str
-    candidate_code: str
-    protocol: Protocol
-    panel: tuple[Panelist, ...]
-    status: Status
-    finalized_at: datetime | None
-    interview_date: date
-    current_indicator: str | None
-    notes: dict[str, str]
-    domain_seconds: dict[str, float]
-    records: Records
-
-    @property
-    def chair(self) -> Panelist | None:
-        return next((p for p in self.panel if p.is_chair), self.panel[0] if self.panel else None)
-
-    @property
-    def actor(self) -> str:
-        """Who the audit log names for captures: the chair, who drives the laptop."""
-        chair = self.chair
-        return chair.name if chair else "chair"
-
-
-def read_records(session: Session, interview_id: str, panelist_id: str) -> Records:
-    """Everything but notes, for one active panelist."""
-    return Records(
-        panelist_id=panelist_id,
-        ratings=ratings.ratings_by(session, interview_id, panelist_id) if panelist_id else {},
-        quotes=tuple(capture.quotes_of(session, interview_id)),
-        evidence=tuple(
-            (item, tuple(ids)) for item, ids in capture.evidence_of(session, interview_id)
-        ),
-        open_flags=tuple(capture.flags_of(session, interview_id, open_only=True)),
-        timeline=capture.timeline_of(session, interview_id),
-        submitted=frozenset(panel.progress(session, interview_id).submitted_by(panelist_id))
-        if panelist_id
-        else frozenset(),
-    )
-
-
-def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opened:
-    """Read an interview for the screen, with ``panelist_id``'s ratings (none: nobody's).
-
-    Raises:
-        FormersError: unknown interview.
-    """
-    with store.session() as session:
-        interview = get_interview(session, interview_id)
-        header = interview_header(session, interview)
-        members = tuple(header.panel)
-        rater = panelist_id if any(p.id == panelist_id for p in members) else ""
-        return Opened(
-            interview_id=interview.id,
-            candidate_code=header.candidate_code,
-            protocol=protocol_of(interview),
-            panel=members,
-            status=interview.status,
-            finalized_at=interview.finalized_at,
-            interview_date=interview.interview_date,
-            current_indicator=interview.current_indicator,
-            notes=capture.notes_of(session, interview.id),
-            domain_seconds=capture.domain_times(session, interview.id),
-            records=read_records(session, interview.id, rater),
-        )
 
 
 # ------------------------------------------------------------------------ screen
@@ -390,9 +309,7 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="records")
     def _reload_records(self, interview_id: str, panelist_id: str) -> None:
-        with self._store.session() as session:
-            records = read_records(session, interview_id, panelist_id)
-        post_result(self, self.RecordsRead(records))
+        post_result(self, self.RecordsRead(reload_records(self._store, interview_id, panelist_id)))
 
     @on(Loaded)
     async def _loaded(self, message: Loaded) -> None:
@@ -1247,10 +1164,7 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="status", name="status")
     def _check_status(self, interview_id: str) -> None:
-        with self._store.session() as session:
-            interview = get_interview(session, interview_id)
-            finalized = interview.finalized_at if interview.status == Status.finalized else None
-        post_result(self, self.StatusRead(finalized))
+        post_result(self, self.StatusRead(finalized_at(self._store, interview_id)))
 
     def _become_read_only(self, finalized_at: datetime) -> None:
         """The panel finalized the interview elsewhere: stop writing, show it read-only."""
