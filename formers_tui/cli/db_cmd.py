@@ -32,38 +32,21 @@ def db_check(
 ) -> None:
     """Check the store's integrity, schema version and audit chain. Exit 1 if anything is wrong."""
     from formers_tui.cli.common import store_passphrase
-    from formers_tui.store import audit, migrate
-    from formers_tui.store.engine import make_engine
+    from formers_tui.store.health import check_store
     from formers_tui.store.store import key_for
 
     path = settings_of(ctx).store_path()
     if not path.exists():
         raise fail(f"No store at {path}.")
     key = key_for(path, store_passphrase(path))
-    engine = make_engine(path, create=False, key=key)
-    try:
-        with engine.connect() as connection:
-            integrity = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
-            foreign = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-        current = migrate.current_revision(engine)
-        head = migrate.head_revision()
-        breaks: list[audit.ChainBreak] = []
-        guards: list[str] = []
-        if current == head:
-            from sqlmodel import Session
-
-            from formers_tui.store.guards import trigger_problems
-
-            with Session(engine) as session:
-                breaks = audit.verify_chain(session)
-                guards = trigger_problems(session.connection())
-    finally:
-        engine.dispose()
-    ok = integrity == ["ok"] and not foreign and current == head and not breaks and not guards
+    health = check_store(path, key)
+    integrity, current, head = health.integrity, health.schema, health.schema_expected
+    breaks, guards, ok = health.chain_breaks, health.guard_problems, health.ok
+    foreign = health.foreign_key_problems
     report = {
         "path": str(path),
         "integrity": integrity,
-        "foreign_key_problems": len(foreign),
+        "foreign_key_problems": foreign,
         "encrypted": key is not None,
         "schema": current,
         "schema_expected": head,
@@ -77,7 +60,7 @@ def db_check(
         output.echo(f"store      {path}")
         output.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
         output.echo(f"integrity  {', '.join(integrity)}")
-        output.echo(f"foreign    {'ok' if not foreign else f'{len(foreign)} broken references'}")
+        output.echo(f"foreign    {'ok' if not foreign else f'{foreign} broken references'}")
         schema_note = (
             "" if current == head else f" (this version expects {head}; open it to upgrade)"
         )
