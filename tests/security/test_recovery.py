@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from formers_tui.cli import app
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import capture
+from formers_tui.store import capture, crypto
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
 
@@ -54,6 +54,7 @@ def test_rekey_encrypt_and_restore_refuse_while_another_program_has_the_store(
         holder.wait()
     code, _, err = run(path, "db", "encrypt", env=env)
     assert code == 0, err
+    assert not crypto.is_plaintext(Path(backup.strip()))  # its backups with it
     env = {
         "FORMERS_PASSPHRASE": "correct horse battery",
         "FORMERS_NEW_PASSPHRASE": "a new one here",
