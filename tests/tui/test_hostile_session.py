@@ -99,6 +99,9 @@ async def test_markup_and_controls_in_stored_text_are_shown_as_text(
         db.execute(
             "UPDATE panelist SET name = ? WHERE name = 'Sam Sample'", ("Sam [/]\x1b]52;c;eA==\x07",)
         )
+        for table, column in (("note", "text"), ("quote", "text"), ("evidence", "summary")):
+            db.execute(f"UPDATE {table} SET {column} = {column} || ?", ("\x1b[2J\x9b1m",))
+        db.execute("UPDATE safety_flag SET note = note || ?", ("\x1b[8m",))
     app = make_app(store_path=path, lock_minutes=0)
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_interview(pilot, app)

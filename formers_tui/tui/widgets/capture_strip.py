@@ -13,6 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from formers_tui.store.models import Evidence, Quote, SafetyFlag
+from formers_tui.tui.widgets.formatting import one_line
 
 NOTHING_YET = "Nothing captured here yet · ctrl+t quote · ctrl+l evidence · ctrl+f flag"
 
@@ -37,7 +38,7 @@ def capture_summary(
     if evidence:
         parts.append(f"{len(evidence)} evidence")
     if quotes:
-        latest = " ".join(quotes[-1].text.split())
+        latest = one_line(quotes[-1].text, 10_000)
         parts.append(f"{_count(len(quotes), 'quote')}, latest “{latest}”")
     if not parts:
         return NOTHING_YET

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from formers_tui.sanitize import clean_text
+
 
 def local(moment: datetime) -> datetime:
     """``moment`` in the laptop's time zone; naive values from the store are UTC."""
@@ -26,6 +28,9 @@ def duration(seconds: float) -> str:
 
 
 def one_line(text: str, limit: int = 80) -> str:
-    """``text`` on one line, shortened with an ellipsis beyond ``limit`` characters."""
-    flat = " ".join(text.split())
+    """``text`` on one line, shortened with an ellipsis beyond ``limit`` characters.
+
+    Control characters are shown as visible stand-ins (:func:`clean_text`).
+    """
+    flat = " ".join(clean_text(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"

@@ -19,7 +19,7 @@ from textual.widgets import Static
 from formers_tui.protocol.model import Domain, Indicator, Part, Scale
 from formers_tui.store.capture import BEARING_LABELS, RELIABILITY_LABELS, SOURCE_LABELS
 from formers_tui.store.models import Bearing, Evidence, Quote, Rating
-from formers_tui.tui.widgets.formatting import local
+from formers_tui.tui.widgets.formatting import local, one_line
 
 BEARING_GLYPHS: dict[Bearing, str] = {
     Bearing.supports: "✓",
@@ -143,8 +143,8 @@ def render_details(details: IndicatorDetails) -> list[Block]:
                 "“",
                 Content.from_markup(
                     "$text” [$text-muted]— $speaker, $time[/]",
-                    text=" ".join(quote.text.split()),
-                    speaker=quote.speaker,
+                    text=one_line(quote.text, 100_000),
+                    speaker=one_line(quote.speaker),
                     time=local(quote.spoken_at).strftime("%H:%M"),
                 ),
             )
@@ -187,7 +187,7 @@ def plain(blocks: Sequence[Block]) -> str:
 def _evidence_item(item: Evidence, linked: Sequence[str], current: str) -> Item:
     facts = [SOURCE_LABELS[item.source_type]]
     if item.informant:
-        facts.append(item.informant)
+        facts.append(one_line(item.informant))
     if item.obtained_on is not None:
         facts.append(item.obtained_on.isoformat())
     facts.append(f"reliability {RELIABILITY_LABELS[item.reliability].lower()}")
@@ -204,7 +204,7 @@ def _evidence_item(item: Evidence, linked: Sequence[str], current: str) -> Item:
             f"[b {style}]$bearing[/] · $facts\n$summary{also}",
             bearing=BEARING_LABELS[item.bearing],
             facts=" · ".join(facts),
-            summary=" ".join(item.summary.split()),
+            summary=one_line(item.summary, 100_000),
         ),
     )
 

@@ -10,6 +10,8 @@ from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import TextArea
 
+from formers_tui.sanitize import clean_text
+
 TYPE_HERE = "Running notes: type here; they save themselves."
 
 
@@ -123,10 +125,14 @@ class NotesEditor(TextArea):
         return super().check_action(action, parameters)
 
     def hold(self, indicator_id: str, text: str, *, read_only: bool) -> None:
-        """Load the notes of ``indicator_id`` with the cursor at the end, ready to type."""
+        """Load the notes of ``indicator_id`` with the cursor at the end, ready to type.
+
+        A control character (only a store edited by hand holds one) is shown
+        as a visible stand-in, and saved so if the notes are edited.
+        """
         self.indicator_id = indicator_id
         self.read_only = read_only
         self.placeholder = "No notes were taken here." if read_only else TYPE_HERE
-        self.load_text(text)
+        self.load_text(clean_text(text))
         self.move_cursor(self.document.end)
         self.border_title = f"Notes · {indicator_id}"
