@@ -102,4 +102,4 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
             raise ValidationError("Say why the addendum is needed.")
         if not text:
             raise ValidationError("An addendum needs its text.")
-        return AddendumIn(reason, text, self._fields.entry())
+        return AddendumIn(reason, text, self._fields.typed())

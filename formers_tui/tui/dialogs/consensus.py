@@ -211,5 +211,5 @@ class ConsensusDialog(StoreFormDialog[ConsensusIn, ConsensusIn]):
             value=None if chosen == OMIT else int(chosen),
             rationale=rationale,
             dissent=tuple(dissent),
-            pin=self._fields.entry(),
+            pin=self._fields.typed(),
         )

@@ -227,5 +227,5 @@ class DeterminationDialog(StoreFormDialog[DeterminationIn, DeterminationIn]):
             work_on=work_on,
             review_date=review_date,
             differs_because=differs_because,
-            pin=self._fields.entry(),
+            pin=self._fields.typed(),
         )

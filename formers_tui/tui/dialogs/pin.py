@@ -136,6 +136,17 @@ class PinFields(Vertical):
         """Put the cursor in the first field to type in."""
         self.screen.set_focus(self.query_one("#chair-pin" if self.resetting else "#pin", Input))
 
+    def typed(self) -> PinEntry:
+        """:meth:`entry`, with the cursor put in the PIN field when something is missing.
+
+        For forms where the PIN comes last, below fields a person tabs through.
+        """
+        try:
+            return self.entry()
+        except PinError:
+            self.focus_first()
+            raise
+
     def entry(self) -> PinEntry:
         """What was typed.
 
