@@ -34,7 +34,8 @@ def audit_verify(
         typer.Option(
             "--against",
             help="A backup, export, bundle, report or text file holding a chain head "
-            "recorded earlier: check the log still holds it.",
+            "recorded earlier: check the log still holds it (and that an export's "
+            "documents are as this store wrote them).",
             dir_okay=False,
         ),
     ] = None,
@@ -45,12 +46,14 @@ def audit_verify(
     Exit 1 when anything was changed, added or removed outside the app, or the
     log no longer holds a head recorded in an --against file.
     """
+    from formers_tui.exporting.jsonfile import dumps
     from formers_tui.store import audit
     from formers_tui.store.common import get_interview
     from formers_tui.store.guards import trigger_problems
 
     settings = settings_of(ctx)
     heads = {str(f): _heads_of(f, settings.store_path()) for f in against or []}
+    exports = {str(f): _parsed_export(f) for f in against or []}
     store = settings.open_store(create=False, daily=False)
     try:
         with store.session() as session:
@@ -60,6 +63,11 @@ def audit_verify(
                 breaks += [
                     audit.ChainBreak(b.seq, f"{b.reason} ({name})")
                     for b in audit.check_heads(session, found)
+                ]
+            for name, data in exports.items():
+                breaks += [
+                    audit.ChainBreak(0, f"{problem} ({name})")
+                    for problem in audit.check_documents(session, data, dumps)
                 ]
             guards = trigger_problems(session.connection())
             mismatches = audit.verify_state(session, iid)
@@ -128,6 +136,17 @@ def _heads_of(path: Path, store: Path) -> list[Any]:
     if not heads:
         raise ValidationError(f"{path} holds no audit chain head.")
     return heads
+
+
+def _parsed_export(path: Path) -> Any:
+    """The parsed JSON of an export file, or ``None`` for any other file."""
+    import json
+
+    try:
+        text = path.read_text("utf-8")
+        return json.loads(text) if text.lstrip().startswith("{") else None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 def _is_text(data: bytes) -> bool:

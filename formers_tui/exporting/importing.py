@@ -31,6 +31,7 @@ from formers_tui.exporting.document import (
     utc,
 )
 from formers_tui.exporting.field_checks import check_document_fields
+from formers_tui.exporting.jsonfile import dumps
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
@@ -402,12 +403,14 @@ def insert_document(
     actor: str,
     origin: str,
     source_head: str | None = None,
+    source_mac: str | None = None,
 ) -> None:
     """Write one checked interview document into the store, ids kept.
 
     The audit log records every row written, and the file's name, its
-    document's hash and the source store's chain head (``source_head``, when
-    the export carried one), so the source can be checked against its own log.
+    document's hash, the source store's chain head and its MAC of the
+    document (when the export carried them), so the source store can tell
+    this import of its genuine export from one of an edited file.
 
     A finalized interview is written unlocked and locked last, because the
     store refuses any row added to a finalized interview.
@@ -520,6 +523,8 @@ def insert_document(
         new={
             "source": origin,
             "source_audit_head": source_head,
+            "source_document_mac": source_mac,
+            "exported_sha256": text_hash(dumps(doc)),
             "document_sha256": text_hash(json.dumps(doc, sort_keys=True, ensure_ascii=False)),
             "ratings": len(doc["ratings"]),
             "notes": len(doc["notes"]),
@@ -622,6 +627,7 @@ def import_data(
                 actor=actor,
                 origin=what,
                 source_head=data.get("audit_head"),
+                source_mac=(data.get("document_macs") or {}).get(iid),
             )
             report.created.append(iid)
         session.commit()

@@ -16,6 +16,7 @@ from typing import IO, Any
 from formers_tui.exporting.document import json_default, utc
 from formers_tui.exporting.files import atomic_text
 from formers_tui.exporting.source import ExportSource, Progress
+from formers_tui.store.audit import document_mac, log_key
 from formers_tui.store.models import utcnow
 
 EXPORT_FORMAT = "formers-tui/export"
@@ -71,12 +72,18 @@ def write_stream(source: ExportSource, handle: IO[str], progress: Progress | Non
     handle.write("\n  ],\n")
     handle.write('  "interviews": [')
     count = 0
+    log = log_key(source.session)
+    macs: dict[str, str] = {}
     for document, _protocol in source.documents(plain=True):
-        handle.write(("," if count else "") + "\n    " + dumps(document))
+        line = dumps(document)
+        handle.write(("," if count else "") + "\n    " + line)
+        macs[str(document["id"])] = document_mac(log, line)
         count += 1
         if progress is not None:
             progress(1)
-    handle.write("\n  ]\n}\n")
+    # Each document's MAC under this store's audit key: the store can tell
+    # later whether a file claiming to be its export was edited.
+    handle.write("\n  ],\n" + f'  "document_macs": {dumps(macs)}\n}}\n')
     return count
 
 

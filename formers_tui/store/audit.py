@@ -685,6 +685,37 @@ def check_heads(session: Session, heads: Iterable[Head]) -> list[ChainBreak]:
     return breaks
 
 
+def document_mac(key: bytes, text: str) -> str:
+    """The MAC an export gives one interview document (its JSON text as written)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return chain_key.mac(key, f"export document\0{digest}")
+
+
+def check_documents(session: Session, data: Any, dumps: Callable[[Any], str]) -> list[str]:
+    """Which interview documents of an export file this store did not export as they are.
+
+    ``data`` is the parsed file; ``dumps`` writes a document as the export
+    does. A document edited after export, or exported by another store,
+    fails its MAC.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get("document_macs"), dict):
+        return []
+    key = log_key(session)
+    macs = data["document_macs"]
+    problems = []
+    for document in data.get("interviews", []):
+        iid = str(document.get("id", "")) if isinstance(document, dict) else ""
+        recorded = macs.get(iid)
+        if not isinstance(recorded, str) or not hmac.compare_digest(
+            document_mac(key, dumps(document)), recorded
+        ):
+            problems.append(
+                f"interview {iid[:8]} is not as this store exported it "
+                "(edited afterwards, or exported by another store)"
+            )
+    return problems
+
+
 @dataclass(frozen=True)
 class StateMismatch:
     """A stored row that differs from what the audit log last recorded for it."""

@@ -32,7 +32,9 @@ def export(store: Store, out: Path, **options: Any) -> dict[str, Any]:
 
 
 def without_stamp(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in ("exported_at", "audit_head")}
+    return {
+        k: v for k, v in data.items() if k not in ("exported_at", "audit_head", "document_macs")
+    }
 
 
 def test_export_validates_and_holds_everything(rich_store: Store, tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import signal
 import sqlite3
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from formers_tui.cli import app
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import capture, crypto
+from formers_tui.store import audit, capture, chain_key, crypto
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
 
@@ -158,6 +159,27 @@ def test_a_legitimate_import_verifies_and_a_later_edit_does_not(
         connection.execute("UPDATE note SET text = 'y'")
     code, stdout, _ = run(target, "audit", "verify")
     assert code == 1 and "note" in stdout
+    # The source tells its genuine export, and the import of it, from an edited one.
+    code, _, err = run(source, "audit", "verify", "--against", str(out))
+    assert code == 0, err
+    forged = tmp_path / "forged.json"
+    forged.write_text(out.read_text().replace('"text":"x"', '"text":"z"'))
+    assert forged.read_text() != out.read_text()
+    code, stdout, _ = run(source, "audit", "verify", "--against", str(forged))
+    assert code == 1 and "is not as this store exported it" in stdout
+    with sqlite3.connect(target) as connection:
+        (logged,) = connection.execute(
+            "SELECT new FROM audit_entry WHERE action = 'import' AND entity = 'interview'"
+        ).fetchone()
+    entry = json.loads(logged)
+    reopened = Store.open(source, daily=False)
+    try:
+        with reopened.session() as session:
+            key = audit.log_key(session)
+    finally:
+        reopened.close()
+    expected = chain_key.mac(key, "export document\0" + entry["exported_sha256"])
+    assert entry["source_document_mac"] == expected
 
 
 def test_a_head_recorded_elsewhere_finds_truncation_and_rewriting(
