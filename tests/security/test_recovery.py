@@ -134,8 +134,12 @@ def test_rekey_re_encrypts_the_backups(tmp_path: Path) -> None:
     assert code == 0, err
     code, _, err = run(db, "db", "restore", backup.strip(), env=old)
     assert code != 0  # the old passphrase opens no backup any more
+    folder = Path(backup.strip()).parent
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []  # no leftovers
+    leftover = folder / ".enc.db-20260101-000000-000000-daily.db"  # as older releases left
+    leftover.write_bytes(b"")
     code, listed, _ = run(db, "db", "backups", env=new)
-    assert backup.strip() in listed
+    assert backup.strip() in listed and str(leftover) in listed
 
 
 def test_a_legitimate_import_verifies_and_a_later_edit_does_not(
