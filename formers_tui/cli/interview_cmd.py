@@ -93,7 +93,8 @@ def new_interview(
     """Create an interview; prints its id."""
     from formers_tui.errors import ValidationError
     from formers_tui.protocol.registry import load_catalogue
-    from formers_tui.store.interviews import create_interview
+    from formers_tui.store import fields
+    from formers_tui.store.interviews import create_interview, validate_panel
 
     if not panelist:
         raise ValidationError('Give the panel: --panelist "Name:role" for each of at least two.')
@@ -106,6 +107,13 @@ def new_interview(
     loaded = load_catalogue().get(protocol)
     when = _parse_date(interview_date, "Interview date")
     consented_on = _parse_date(consent_date, "Consent date")
+    # The store's own checks, made before the store is opened: a refused
+    # interview must not leave a new, empty store behind.
+    fields.check_code(candidate)
+    validate_panel(members)
+    day = fields.check_interview_date(when or date.today())
+    if consent and consented_on is not None:
+        fields.check_consent_date(consented_on, interview_date=day)
     store = settings_of(ctx).open_store()
     try:
         with store.session() as session:

@@ -155,6 +155,7 @@ runner = CliRunner()
 )
 def test_cli_new_refuses_bad_fields_and_writes_nothing(extra: list[str], message: str) -> None:
     base = ["new", "--candidate", "PM-1", "--panelist", "Ann Lee:psychologist", "--consent"]
+    base += ["--panelist", "Bo Ray:other"]
     result = runner.invoke(app, base + extra)
     assert result.exit_code == 2 and message in result.stderr, result.stderr
     assert "\x1b" not in result.output and "Traceback" not in result.output
