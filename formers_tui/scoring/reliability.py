@@ -164,8 +164,11 @@ def leans(marks: Iterable[RaterMark]) -> tuple[RaterLean, ...]:
     """Each rater's lean against the consensus, sorted by name."""
     groups: dict[str, list[RaterMark]] = defaultdict(list)
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    keys: dict[str, str] = {}  # a programme has few names and many marks
     for mark in marks:
-        key = rater_key(mark.rater)
+        key = keys.get(mark.rater)
+        if key is None:
+            key = keys[mark.rater] = rater_key(mark.rater)
         groups[key].append(mark)
         spellings[key][mark.rater] += 1
     out = []
