@@ -416,12 +416,10 @@ class FormersApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def find_interview(self, key: str) -> None:
         """Resolve an interview id or prefix given at start-up, then open it."""
-        from formers_tui.store.common import find_interview
+        from formers_tui.store.sessions import resolve_interview
 
         assert self.store is not None
-        with self.store.session() as session:
-            interview_id = find_interview(session, key).id
-        post_result(self, OpenInterview(interview_id))
+        post_result(self, OpenInterview(resolve_interview(self.store, key)))
 
     def _retry_read_only(self) -> None:
         if self.store is None and self._retry_open is not None:

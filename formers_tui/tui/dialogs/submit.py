@@ -21,9 +21,8 @@ from textual.message import Message
 from textual.widgets import Static
 
 from formers_tui.protocol.model import Domain, Scale
-from formers_tui.store import panel
 from formers_tui.store.panel_actions import submit
-from formers_tui.store.ratings import ratings_by
+from formers_tui.store.sessions import own_domain
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.store_form import StoreFormDialog
 from formers_tui.tui.workers import post_result
@@ -96,11 +95,7 @@ class SubmitDialog(StoreFormDialog[str, str]):
 
     @work(thread=True, exit_on_error=False, group="submit-read")
     def _read(self) -> None:
-        with self._store.session() as session:
-            mine = ratings_by(session, self._interview_id, self._panelist_id)
-            done = self._domain.id in panel.progress(session, self._interview_id).submitted_by(
-                self._panelist_id
-            )
+        mine, done = own_domain(self._store, self._interview_id, self._panelist_id, self._domain.id)
         rows = []
         for indicator in self._domain.indicators:
             rating = mine.get(indicator.id)

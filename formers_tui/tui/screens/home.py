@@ -381,20 +381,20 @@ class HomeScreen(Screen[None]):
                 changed first (when nothing is on screen yet): they take
                 milliseconds, counting a large store's progress a second or more.
         """
-        from formers_tui.store.interviews import STATUS_LABELS, list_interviews
+        from formers_tui.store.interviews import STATUS_LABELS
+        from formers_tui.store.sessions import interview_list
 
         store = self.store
         assert store is not None
-        with store.session() as session:
-            if page_first:
-                page = list_interviews(session, limit=FIRST_PAGE)
-                rows = [listed(s, STATUS_LABELS[s.status]) for s in page]
-                if len(page) < FIRST_PAGE:  # that was all of them
-                    post_result(self, self.Loaded(rows))
-                    return
-                if not post_result(self, self.Loaded(rows, complete=False)):
-                    return
-            summaries = list_interviews(session)
+        if page_first:
+            page = interview_list(store, limit=FIRST_PAGE)
+            rows = [listed(s, STATUS_LABELS[s.status]) for s in page]
+            if len(page) < FIRST_PAGE:  # that was all of them
+                post_result(self, self.Loaded(rows))
+                return
+            if not post_result(self, self.Loaded(rows, complete=False)):
+                return
+        summaries = interview_list(store)
         rows = [listed(s, STATUS_LABELS[s.status]) for s in summaries]
         post_result(self, self.Loaded(rows))
 

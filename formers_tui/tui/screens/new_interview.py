@@ -408,23 +408,20 @@ class NewInterviewScreen(Screen[str | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="create")
     def create(self, form: NewInterview) -> None:
         """Write the interview to the store (in a thread), then leave with its id."""
-        from formers_tui.store.interviews import create_interview
+        from formers_tui.store.sessions import start_interview
 
         chair = next(p for p in form.panel if p.is_chair)
-        with self.store.session() as session:
-            interview = create_interview(
-                session,
-                candidate_code=form.candidate_code,
-                protocol=self.catalogue.get(form.protocol_id),
-                panel=form.panel,
-                actor=chair.name,
-                interview_date=form.interview_date,
-                consent_given=True,
-                consent_date=form.consent_date,
-                full_name=form.full_name,
-            )
-            session.commit()
-            interview_id = interview.id
+        interview_id = start_interview(
+            self.store,
+            candidate_code=form.candidate_code,
+            protocol=self.catalogue.get(form.protocol_id),
+            panel_=form.panel,
+            actor=chair.name,
+            interview_date=form.interview_date,
+            consent_given=True,
+            consent_date=form.consent_date,
+            full_name=form.full_name,
+        )
         self.post_message(self.Created(interview_id))
 
     @on(Created)

@@ -159,11 +159,9 @@ class ReliabilityScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def _load(self) -> None:
-        from formers_tui.store.reliability import programme_reliability
+        from formers_tui.store.sessions import reliability
 
-        with self._store.session() as session:
-            found = programme_reliability(session)
-        post_result(self, self.Loaded(found))
+        post_result(self, self.Loaded(reliability(self._store)))
 
     def on_reliability_screen_loaded(self, event: Loaded) -> None:
         """Show the figures read by the worker."""
