@@ -211,22 +211,14 @@ class FormersApp(App[None]):
                 return
             if self._header_says_encrypted():
                 self._encrypted = True
-                # Queued on the screen, so it runs once the screen is composed: in its first frame.
-                self.home.call_later(self._ask_then_prepare)
+                self.home.ask_at_start(
+                    f"The store at {self.store_path} is encrypted; a passphrase is needed."
+                )
+                # Once the question is drawn: the imports would compete with drawing it.
+                self.call_after_refresh(self.prepare_in_background)
                 return
         # After the first frame: the worker's imports would compete with it.
         self.call_after_refresh(self.open_store, passphrase)
-
-    def _ask_then_prepare(self) -> None:
-        """Ask for the passphrase; once that is on screen, load what opening needs.
-
-        The loading (imports, in a thread) would otherwise compete with
-        drawing the question for the interpreter.
-        """
-        self.home.ask_passphrase(
-            f"The store at {self.store_path} is encrypted; a passphrase is needed."
-        )
-        self.home.call_after_refresh(self.prepare_in_background)
 
     def _header_says_encrypted(self) -> bool:
         """Whether the store file is encrypted, from its header (no store modules needed)."""

@@ -204,7 +204,8 @@ class FilterInput(Input):
 class HomeScreen(Screen[None]):
     """The list of interviews; the place to start, resume or find one."""
 
-    AUTO_FOCUS = "#interviews"
+    AUTO_FOCUS = "#passphrase, #interviews"
+    """The passphrase when it is asked for (the field is disabled otherwise), else the list."""
 
     # Keys that leave the list for another screen are priority bindings:
     # Textual runs those as soon as the key arrives, so what is typed straight
@@ -278,17 +279,19 @@ class HomeScreen(Screen[None]):
         self._applied: tuple[str, list[Listed]] | None = None
         """The filter text last applied and what it matched."""
         self._fills = 0
+        """Tables filled so far; rows still being added for an older fill stop."""
         self._unlocking = False
         """A passphrase was typed and is being tried (its field is hidden meanwhile)."""
-        """Tables filled so far; rows still being added for an older fill stop."""
+        self._question: str | None = None
+        """Why the passphrase is asked for in the first frame (see :meth:`ask_at_start`)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         if self.notice:
             yield Static(self.notice, id="notice", markup=False)
-        with Horizontal(id="unlock"):
+        with Horizontal(id="unlock", classes="-shown" if self._question else ""):
             yield Label("Passphrase", id="unlock-label")
-            yield Input(password=True, id="passphrase", compact=True)
+            yield Input(password=True, id="passphrase", compact=True, disabled=not self._question)
         with Horizontal(id="filter-bar"):
             yield Label("Filter", id="filter-label")
             yield FilterInput(
@@ -297,7 +300,8 @@ class HomeScreen(Screen[None]):
                 compact=True,
                 select_on_focus=False,
             )
-        yield Static("Opening store…", id="status")
+        status = literal(f"{self._question} Type it and press Enter.") if self._question else None
+        yield Static(status or "Opening store…", id="status")
         yield Static("", id="error", markup=False)
         yield Static("", id="problems", markup=False)
         yield Static("", id="empty")
@@ -333,6 +337,17 @@ class HomeScreen(Screen[None]):
         self._set_line("#error", sentence)
         if self.rows is None and self.store is None:
             self.query_one("#status", Static).update("")
+
+    def ask_at_start(self, sentence: str) -> None:
+        """Compose the screen already asking for the passphrase, before it is drawn.
+
+        Asking once the screen is up restyles it and moves the focus, which
+        costs a second frame's work before the question shows.
+
+        Args:
+            sentence: why: the store is encrypted.
+        """
+        self._question = sentence
 
     def ask_passphrase(self, sentence: str) -> None:
         """Ask for the passphrase of an encrypted store.
