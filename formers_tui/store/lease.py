@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import platform
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -93,7 +93,7 @@ def acquire(store_path: Path, interview_id: str, *, now: datetime | None = None)
         raise
     info = {
         "pid": os.getpid(),
-        "host": socket.gethostname(),
+        "host": platform.node(),
         "since": (now or datetime.now().astimezone()).isoformat(timespec="seconds"),
     }
     os.ftruncate(fd, 0)
