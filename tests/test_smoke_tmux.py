@@ -119,6 +119,9 @@ def test_notes_survive_sigkill(launch: object, tmp_path: Path) -> None:
     first.type("PM-SMOKE")
     first.keys("Tab", "Tab", "Tab", "Tab", "Tab", "Tab")  # past consent and its date
     first.type("Dr Smoke")
+    first.keys("C-n")  # a panel needs two members
+    first.wait(r"Chair[\s\S]*Chair")
+    first.type("Dr Second")
     first.keys("C-s")
     first.wait("informed consent is required")
     first.keys("Space")
@@ -133,7 +136,7 @@ def test_notes_survive_sigkill(launch: object, tmp_path: Path) -> None:
 
     second: Terminal = start()  # type: ignore[operator]
     listed = second.wait("PM-SMOKE")
-    assert re.search(r"\b1/\d+ notes", listed)
+    assert re.search(r"\b1/\d+ notes · 0 rated", listed)  # whole at 80 columns
     second.keys("r")  # resume the last interview
     screen = second.wait("friend was")
     assert "He says he left in 2015" in screen
