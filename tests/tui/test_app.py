@@ -116,7 +116,9 @@ async def test_unknown_interview_at_start_is_an_inline_error(
     app = make_app(store_path=store.path, open_interview="deadbeef")
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        assert line(app, "#error") == "No interview with id 'deadbeef'."
+        assert line(app, "#error") == (
+            "No interview with id 'deadbeef', nor a candidate with that code."
+        )
         assert app.screen is app.home
     assert opened == []
 
