@@ -86,7 +86,13 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
 
     @on(OptionList.OptionHighlighted, "#addendum-author")
     def _author_changed(self, event: OptionList.OptionHighlighted) -> None:
-        if self._fields.follow(self._panel, event.option.id):
+        # The list as it is now: this message can come after later moves and a PIN
+        # typed since, which following an earlier highlight would clear.
+        authors = event.option_list
+        if authors.highlighted is None:
+            return
+        option = authors.get_option_at_index(authors.highlighted)
+        if self._fields.follow(self._panel, option.id):
             self.show_error(None)
 
     def choice_moved(self, choices: OptionList) -> None:

@@ -84,7 +84,8 @@ class FormDialog(ModalScreen[ResultT | None]):
         }
         & .field { color: $text-muted; margin-top: 1; }
         & .field-first { margin-top: 0; }
-        & .error { display: none; color: $error; text-style: bold; }
+        /* The full width, so a long refusal wraps instead of running off the edge. */
+        & .error { display: none; width: 1fr; color: $error; text-style: bold; }
         & .error.-shown { display: block; }
         & .hint { color: $text-muted; }
         & .buttons .hint { width: 1fr; height: 1; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -167,15 +168,7 @@ class FormDialog(ModalScreen[ResultT | None]):
         focused = self.focused
         if isinstance(focused, TEXT_FIELDS) and event.key != "escape":
             hand_on(event, focused)
-        elif (
-            isinstance(focused, Button)
-            and event.is_printable
-            and event.character
-            not in (
-                None,
-                " ",
-            )
-        ):
+        elif isinstance(focused, Button) and event.is_printable and event.character:
             fields = [f for f in self.focus_chain if isinstance(f, TEXT_FIELDS) and shown(f)]
             if fields:
                 self.set_focus(fields[-1])

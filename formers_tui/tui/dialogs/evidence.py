@@ -21,6 +21,7 @@ from formers_tui.store.capture import (
 )
 from formers_tui.store.models import Bearing, EvidenceSource, Reliability
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import FormInput, FormSelect, FormTextArea
 
 
 def parse_date(text: str, what: str) -> date | None:
@@ -69,7 +70,7 @@ class EvidenceDialog(FormDialog[EvidenceIn]):
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Source", classes="field field-first")
-                    yield Select(
+                    yield FormSelect(
                         [(label, kind) for kind, label in SOURCE_LABELS.items()],
                         value=EvidenceSource.court_record,
                         allow_blank=False,
@@ -78,16 +79,16 @@ class EvidenceDialog(FormDialog[EvidenceIn]):
                     )
                 with Vertical():
                     yield Label("Informant (name, role or office)", classes="field field-first")
-                    yield Input(id="evidence-informant", compact=True)
+                    yield FormInput(id="evidence-informant", compact=True)
             with Horizontal(classes="pair"):
                 with Vertical():
                     yield Label("Date obtained", classes="field")
-                    yield Input(
+                    yield FormInput(
                         placeholder="YYYY-MM-DD (optional)", id="evidence-date", compact=True
                     )
                 with Vertical():
                     yield Label("Reliability", classes="field")
-                    yield Select(
+                    yield FormSelect(
                         [(label, level) for level, label in RELIABILITY_LABELS.items()],
                         value=Reliability.unknown,
                         allow_blank=False,
@@ -96,7 +97,7 @@ class EvidenceDialog(FormDialog[EvidenceIn]):
                     )
                 with Vertical():
                     yield Label("Supports/contradicts", classes="field")
-                    yield Select(
+                    yield FormSelect(
                         [(label, bearing) for bearing, label in BEARING_LABELS.items()],
                         value=Bearing.supports,
                         allow_blank=False,
@@ -104,9 +105,7 @@ class EvidenceDialog(FormDialog[EvidenceIn]):
                         compact=True,
                     )
             yield Label("What the source says", classes="field")
-            yield TextArea(
-                id="evidence-summary", soft_wrap=True, tab_behavior="focus", compact=True
-            )
+            yield FormTextArea(id="evidence-summary")
             yield Label("Linked indicators (space to tick)", classes="field")
             yield SelectionList[str](
                 *(

@@ -14,6 +14,7 @@ from textual.widgets.option_list import Option
 from formers_tui.store.capture import FLAG_LABELS
 from formers_tui.store.models import FlagKind
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import ChoiceList, FormTextArea
 from formers_tui.tui.widgets.formatting import clock
 
 DEFAULT_GUIDANCE = (
@@ -79,13 +80,13 @@ class FlagDialog(FormDialog[NewFlag]):
             with VerticalScroll(id="flag-guidance"):
                 yield Static(self._guidance)
             yield Label("Concern (↑↓ to choose, tab to the note)", classes="field")
-            yield OptionList(
+            yield ChoiceList(
                 *(Option(label, id=kind.value) for kind, label in FLAG_LABELS.items()),
                 id="flag-kind",
                 compact=True,
             )
             yield Label("What was said or seen (facts, no interpretation)", classes="field")
-            yield TextArea(id="flag-note", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield FormTextArea(id="flag-note")
             yield from self.buttons()
 
     def on_mount(self) -> None:

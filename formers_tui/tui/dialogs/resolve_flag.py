@@ -15,6 +15,7 @@ from formers_tui.errors import ValidationError
 from formers_tui.store.capture import FLAG_LABELS
 from formers_tui.store.models import SafetyFlag
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import FormTextArea
 from formers_tui.tui.literal import literal
 from formers_tui.tui.widgets.formatting import local, one_line
 
@@ -68,7 +69,7 @@ class ResolveFlagDialog(FormDialog[FlagResolution]):
                 compact=True,
             )
             yield Label("Action taken (who was consulted, what was done)", classes="field")
-            yield TextArea(id="resolve-action", soft_wrap=True, tab_behavior="focus", compact=True)
+            yield FormTextArea(id="resolve-action")
             yield from self.buttons()
 
     def on_mount(self) -> None:

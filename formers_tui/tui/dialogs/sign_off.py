@@ -115,7 +115,13 @@ class SignOffDialog(StoreFormDialog[PinEntry, SignOffState]):
 
     @on(OptionList.OptionHighlighted, "#sign-who")
     def _who_changed(self, event: OptionList.OptionHighlighted) -> None:
-        if self._fields.follow(self._panel, event.option.id):
+        # The list as it is now: this message can come after later moves and a PIN
+        # typed since, which following an earlier highlight would clear.
+        choices = event.option_list
+        if choices.highlighted is None:
+            return
+        option = choices.get_option_at_index(choices.highlighted)
+        if self._fields.follow(self._panel, option.id):
             self.show_error(None)
 
     def choice_moved(self, choices: OptionList) -> None:

@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar, cast
 from textual import events, on, work
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Button, Input, OptionList, TextArea
+from textual.widgets import Button, Input, OptionList, Select, TextArea
 from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.worker import Worker
 
@@ -93,6 +93,15 @@ class FormTextArea(TextArea):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__(id=id, soft_wrap=True, tab_behavior="focus", compact=True)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if route_key(self, event):
+            return
+        await super()._on_key(event)
+
+
+class FormSelect(Select[Any]):
+    """A drop-down that moves on at once on tab and hands on keys that arrive after."""
 
     async def _on_key(self, event: events.Key) -> None:
         if route_key(self, event):

@@ -21,6 +21,7 @@ from formers_tui.protocol.model import Proportionality, TimelineFact
 from formers_tui.protocol.timeline import ProportionalityStatus, check_rule
 from formers_tui.store.capture import timeline_value
 from formers_tui.tui.dialogs.base import FormDialog
+from formers_tui.tui.dialogs.store_form import FormInput, FormSelect
 from formers_tui.tui.literal import literal
 
 
@@ -116,7 +117,7 @@ class TimelineDialog(FormDialog[dict[str, str]]):
             value = self._raw[fact.id]
             if fact.kind == "choice":
                 options = [(choice, choice) for choice in fact.choices]
-                yield Select(
+                yield FormSelect(
                     options,
                     value=value if value in fact.choices else Select.NULL,
                     prompt="(not known yet)",
@@ -125,7 +126,7 @@ class TimelineDialog(FormDialog[dict[str, str]]):
                     compact=True,
                 )
             else:
-                yield Input(
+                yield FormInput(
                     value,
                     placeholder=PLACEHOLDERS.get(fact.kind, ""),
                     id=f"fact-{fact.id}",

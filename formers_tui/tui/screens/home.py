@@ -306,7 +306,7 @@ class HomeScreen(Screen[None]):
         yield Static("", id="problems", markup=False)
         yield Static("", id="empty")
         yield InterviewTable(id="interviews", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     # -- called by the app -------------------------------------------------
 

@@ -230,7 +230,7 @@ class NewInterviewScreen(Screen[str | None]):
         with Horizontal(id="actions"):
             yield Button("Start interview", id="start", variant="primary", compact=True)
             yield Button("Cancel", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._update_remove_buttons()

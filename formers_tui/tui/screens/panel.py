@@ -400,7 +400,7 @@ class PanelScreen(Screen[None]):
             with TabPane("5 Decision", id="decision"), VerticalScroll(id="decision-scroll"):
                 yield Static("", id="decision-body", markup=False)
         yield Static("", id="panel-summary", markup=False)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.load()
