@@ -194,7 +194,8 @@ def audit_show(
     """List an interview's history: who changed what, when, from what to what.
 
     Before finalization a rating's value and rationale show only where blind
-    rating lets the reader see them (``withheld`` marks the others).
+    rating lets the reader see them (``withheld`` marks the others). A PIN
+    hash or sealed key shows only as ``set`` or ``changed``.
     """
     from formers_tui.store import audit
     from formers_tui.store.common import get_interview
@@ -211,7 +212,7 @@ def audit_show(
                     redact_audit_value(r.entry.entity, r.old, seen),
                     redact_audit_value(r.entry.entity, r.new, seen),
                 )
-                for r in audit.replay(audit.history(session, iid))
+                for r in audit.readable(audit.history(session, iid))
             ]
     finally:
         store.close()

@@ -562,6 +562,71 @@ def replay(entries: Iterable[AuditEntry]) -> Iterator[Replayed]:
         yield Replayed(entry, old, new)
 
 
+SECRET_SET = "set"
+"""Shown for a secret column (:data:`registry.SECRET`) that holds a value."""
+SECRET_CHANGED = "changed"
+"""Shown for a secret column's new value when it differs from the one before."""
+
+
+def hide_secrets(
+    entity: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """An entry's ``old``/``new`` values with every secret column replaced by a marker.
+
+    The log keeps a PIN hash and a sealed key as stored, so ``verify`` can
+    compare them; a hash of a short PIN is brute-forced in seconds, so no
+    output may show them, nor a hash of them. What stays is whether the value
+    was set (:data:`SECRET_SET`, ``None`` for unset) and, on the ``new``
+    side, whether it changed (:data:`SECRET_CHANGED`). Every path that
+    prints or writes audit values goes through here (:func:`readable`).
+    """
+    table = entity.split(" ", 1)[0]  # a context entry is named "<table> (note)"
+    columns = [c for t, c in registry.SECRET if t == table]
+    if not columns:
+        return old, new
+    shown_old = None if old is None else dict(old)
+    shown_new = None if new is None else dict(new)
+    for column in columns:
+        was = None if old is None else old.get(column)
+        now = None if new is None else new.get(column)
+        if shown_old is not None and column in shown_old:
+            shown_old[column] = None if was is None else SECRET_SET
+        if shown_new is not None and column in shown_new:
+            if now is None:
+                shown_new[column] = None
+            elif was is None or was == now:
+                shown_new[column] = SECRET_SET
+            else:
+                shown_new[column] = SECRET_CHANGED
+    return shown_old, shown_new
+
+
+def readable(entries: Iterable[AuditEntry]) -> Iterator[Replayed]:
+    """:func:`replay` for output: secret columns replaced (:func:`hide_secrets`).
+
+    Each result's ``entry`` is a detached copy without its stored ``old`` and
+    ``new`` text (which hold the secrets as they are); read ``old``/``new``
+    of the result instead. Only ``verify`` reads the log's real values.
+    """
+    for replayed in replay(entries):
+        entry = replayed.entry
+        old, new = hide_secrets(entry.entity, replayed.old, replayed.new)
+        bare = AuditEntry(
+            seq=entry.seq,
+            prev_hash=entry.prev_hash,
+            hash=entry.hash,
+            interview_id=entry.interview_id,
+            actor=entry.actor,
+            action=entry.action,
+            entity=entry.entity,
+            entity_key=entry.entity_key,
+            old=None,
+            new=None,
+            at=entry.at,
+        )
+        yield Replayed(bare, old, new)
+
+
 # ----------------------------------------------------------------------------- verifying
 
 

@@ -245,7 +245,8 @@ def _store_pin(
     panelist.pin_hash = hash_pin(pin)
     session.add(panelist)
     touch(session, interview)
-    # Neither hash nor sealed key enters the audit log: it is kept forever and exported.
+    # This context entry names neither hash nor sealed key; the panelist row's own entry
+    # keeps both (so verify catches a swap) and no output shows them (registry.SECRET).
     key = "kept" if before == panelist.public_key else ("made" if before is None else "replaced")
     record(
         session,

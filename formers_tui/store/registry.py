@@ -2,7 +2,8 @@
 
 The list is not written out by hand: every table of the store's models is
 audited, every column of it, except the few named in :data:`NOT_AUDITED`
-and :data:`VOLATILE` with the reason. The audit writer, ``formers audit
+and :data:`VOLATILE` with the reason; :data:`SECRET` names the audited
+columns whose values never leave the store. The audit writer, ``formers audit
 verify``, imports, bundle merges and the migrations all read it from here,
 so a column added to a model is audited (and compared) from the start.
 """
@@ -28,6 +29,17 @@ VOLATILE: dict[tuple[str, str], str] = {
     ("interview", "current_indicator"): "where the chair's cursor was, for resuming",
 }
 """Columns of audited tables that are not compared, with why."""
+
+SECRET: dict[tuple[str, str], str] = {
+    ("panelist", "pin_hash"): "a hash of a 4-6 digit PIN: brute-forced in seconds",
+    ("panelist", "sealed_key"): "the signing key sealed under that PIN: as weak as the PIN",
+}
+"""Audited columns no output shows, with why.
+
+The log keeps them, so ``verify`` catches a PIN hash or key swapped for
+another panelist's; everything that prints or writes audit values shows
+only whether they were set or changed (:func:`formers_tui.store.audit.readable`).
+"""
 
 OWNERS: dict[str, tuple[str, str]] = {
     "evidence_link": ("evidence_id", "evidence"),
