@@ -483,6 +483,27 @@ async def test_finalized_interview_opens_read_only(store: Store, interview_id: s
         assert editor.indicator_id == "DIS-2"
 
 
+async def test_a_refusal_on_a_finalized_interview_is_said_then_cleared(
+    store: Store, interview_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from formers_tui.tui.screens import interview as interview_module
+
+    monkeypatch.setattr(interview_module, "REFUSED_SECONDS", 0.2)
+    with store.session() as session:
+        interview = session.get(Interview, interview_id)
+        assert interview is not None
+        interview.status = Status.finalized
+        session.add(interview)
+        session.commit()
+    async with InterviewHarness(store, interview_id).run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        line = screen.query_one("#read-only-line", Static)
+        await pilot.press("ctrl+t")
+        assert str(line.content).startswith("Refused")
+        assert "rated" not in str(screen.query_one("#progress", Static).content)  # nobody rates
+        await until(pilot, lambda: str(line.content).startswith("Finalized"))
+
+
 async def test_screen_bindings_are_in_the_command_palette(store: Store, interview_id: str) -> None:
     from formers_tui.tui.widgets.screen_commands import ScreenBindingCommands
 
