@@ -8,7 +8,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from textual import events
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from formers_tui.store import capture
@@ -131,6 +133,23 @@ def test_formers_with_arguments_still_goes_through_the_commands() -> None:
     assert "formers-tui" in result.output
 
 
+async def typed(pilot: Pilot[None], keys: list[str], editor: NotesEditor, length: int) -> None:
+    """Send keys as a fast typist does, with no pause between them, until they are all in.
+
+    ``pilot.press`` waits for the interface to go idle after every key, which
+    made the 800 keys below take a minute. Each key is still handled on its
+    own, so every new wrapped row still goes through the editor's resize.
+    """
+    for key in keys:
+        pilot.app.post_message(events.Key(key, key if len(key) == 1 else None))
+    for _ in range(400):
+        if len(editor.text) == length:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+    assert len(editor.text) == length
+
+
 async def test_a_new_wrapped_row_of_notes_lays_out_nothing_but_still_scrolls(
     store: Store, interview_id: str
 ) -> None:
@@ -149,15 +168,13 @@ async def test_a_new_wrapped_row_of_notes_lays_out_nothing_but_still_scrolls(
 
         editor.refresh = refresh  # type: ignore[method-assign]
         rows = editor.wrapped_document.height
-        await pilot.press(*"y" * 400)  # many new rows, well past the editor's height
-        await pilot.pause()
+        await typed(pilot, ["y"] * 400, editor, 440)  # many new rows, past the editor's height
         assert editor.wrapped_document.height > rows + editor.scrollable_content_region.height
         assert editor.virtual_size.height == editor.wrapped_document.height
         assert len(layouts) <= 1  # only when the scrollbar appeared
         assert editor.show_vertical_scrollbar
         assert editor.scroll_y == editor.max_scroll_y > 0  # the cursor stays in view
         assert editor.vertical_scrollbar.window_virtual_size == editor.virtual_size.height
-        await pilot.press(*["backspace"] * 400)
-        await pilot.pause()
+        await typed(pilot, ["backspace"] * 400, editor, 40)
         assert editor.virtual_size.height == editor.wrapped_document.height == rows
         assert editor.scroll_y == 0
