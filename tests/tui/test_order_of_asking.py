@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
 from formers_tui.protocol.loader import LoadedProtocol, load_path
@@ -28,7 +27,6 @@ from tests.conftest import make_interview
 from tests.tui.harness import InterviewHarness, frozen, opened, settled, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-SIZES = [(80, 24), (120, 40)]
 
 
 @pytest.fixture(autouse=True)
@@ -148,35 +146,6 @@ async def test_role_play_and_closing_from_the_navigator(store: Store, interview_
             await pilot.press("escape")
             await wait_until(pilot, lambda: not isinstance(app.screen, ScriptDialog), "closed")
         assert shown(app) == "APP-MOT-2"
-
-
-def steps(*keys: str) -> Callable[[Pilot[Any]], Any]:
-    async def run_before(pilot: Pilot[Any]) -> None:
-        await opened(pilot)
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        for screen in pilot.app.screen_stack:
-            for area in screen.query(TextArea):
-                area.cursor_blink = False
-                area.notify_style_update()
-                area.refresh()
-        await pilot.pause()
-
-    return run_before
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_interview_screen_in_the_order_of_asking(
-    snap_compare: Any, store: Store, interview_1_1: str, size: Any
-) -> None:
-    assert snap_compare(frozen(store, interview_1_1), terminal_size=size, run_before=steps())
-
-
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_opening_dialog(snap_compare: Any, store: Store, interview_1_1: str, size: Any) -> None:
-    keys = ("ctrl+g", *"opening", "enter")
-    assert snap_compare(frozen(store, interview_1_1), terminal_size=size, run_before=steps(*keys))
 
 
 async def test_titles_with_markup_are_shown_as_written(

@@ -102,9 +102,15 @@ async def test_an_empty_programme_says_there_is_nothing_to_pool(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("size", SIZES, ids=IDS)
-def test_snapshot(snap_compare: Any, opened: Store, size: Any) -> None:
+def test_snapshot_in_the_app(snap_compare: Any, programme: Path, tmp_path: Path, size: Any) -> None:
+    """The real app with its stylesheet, from the list by ctrl+r."""
+    path = ps.copy_store(programme, tmp_path / "copy.db")
+    app = make_app(store_path=path, encrypt_new_store=False, lock_minutes=0)
+
     async def run_before(pilot: Pilot[Any]) -> None:
+        await wait_until(pilot, lambda: app.home.rows is not None, "the interview list")
+        await pilot.press("ctrl+r")
         await shown(pilot)
         await pilot.pause()
 
-    assert snap_compare(ReliabilityHarness(opened), terminal_size=size, run_before=run_before)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
