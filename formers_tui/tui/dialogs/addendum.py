@@ -25,6 +25,7 @@ from formers_tui.tui.dialogs.store_form import (
     FormTextArea,
     StoreFormDialog,
 )
+from formers_tui.tui.literal import literal
 
 
 class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
@@ -65,7 +66,7 @@ class AddendumDialog(StoreFormDialog[AddendumIn, AddendumView]):
             box.border_title = "Addendum to the finalized interview"
             yield Label("Author (↑↓): the panelist who writes it", classes="field field-first")
             yield ChoiceList(
-                *(Option(p.label(), id=p.id) for p in self._panel),
+                *(Option(literal(p.label()), id=p.id) for p in self._panel),
                 id="addendum-author",
                 compact=True,
             )

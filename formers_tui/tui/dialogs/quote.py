@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from formers_tui.errors import ValidationError
 from formers_tui.tui.dialogs.base import FormDialog
 from formers_tui.tui.dialogs.store_form import ChoiceList, FormTextArea
+from formers_tui.tui.literal import literal
 from formers_tui.tui.widgets.formatting import clock
 
 
@@ -70,7 +71,9 @@ class QuoteDialog(FormDialog[NewQuote]):
             yield FormTextArea(id="quote-text")
             yield Label("Speaker (↑↓)", classes="field")
             yield ChoiceList(
-                *(Option(name) for name in self._speakers), id="quote-speaker", compact=True
+                *(Option(literal(name)) for name in self._speakers),
+                id="quote-speaker",
+                compact=True,
             )
             yield from self.buttons()
 

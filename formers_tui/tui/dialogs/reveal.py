@@ -19,6 +19,7 @@ from formers_tui.store.panel_actions import RevealIn, reveal
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.pin import PanelistChoice, PinFields
 from formers_tui.tui.dialogs.store_form import FormTextArea, StoreFormDialog
+from formers_tui.tui.literal import literal
 
 
 class RevealDialog(StoreFormDialog[RevealIn, str]):
@@ -60,7 +61,7 @@ class RevealDialog(StoreFormDialog[RevealIn, str]):
                 markup=False,
             )
             yield Static(
-                "Still to submit: " + "; ".join(self._waiting), id="reveal-waiting", markup=False
+                literal("Still to submit: " + "; ".join(self._waiting)), id="reveal-waiting"
             )
             yield Label("Reason (recorded with the reveal)", classes="field")
             yield FormTextArea(id="reveal-reason")
