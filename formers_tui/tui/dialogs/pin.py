@@ -181,7 +181,7 @@ class PinDialog(StoreFormDialog[PinEntry, PanelistChoice]):
 
     DEFAULT_CSS = """
     PinDialog {
-        & > .dialog { width: 64; }
+        & > .dialog { width: 68; }
         & #pin-who { height: auto; max-height: 8; }
     }
     """
