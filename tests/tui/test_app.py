@@ -289,6 +289,23 @@ async def test_a_new_store_asks_for_a_passphrase_twice_and_is_encrypted(tmp_path
     assert is_encrypted(path)
 
 
+async def test_a_short_new_passphrase_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    path = tmp_path / "new.db"
+    app = make_app(store_path=path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"short", "tab", *"short", "enter")
+        await settle(pilot)
+        error = str(app.screen.query_one("#pass-error").render())
+        hint = str(app.screen.query_one("#pass-hint").render())
+        assert "at least 8 characters" in error
+        assert hint.strip() == ""
+        assert app.screen.query_one("#again", Input).value == ""
+    assert not path.exists()
+
+
 async def test_leaving_the_new_passphrase_dialog_quits_without_a_store(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
     app = make_app(store_path=path)

@@ -97,6 +97,8 @@ class NewPassphraseDialog(ModalScreen[str | None]):
         try:
             check_new_passphrase(first, again.value)
         except ValidationError as exc:
+            # The refusal says it; the live hint would repeat it in other words.
+            self.query_one("#pass-hint", Static).update("")
             self.query_one("#pass-error", Static).update(literal(str(exc)))
             again.value = ""
             return
