@@ -102,10 +102,11 @@ def to_json(values: dict[str, Any] | None) -> str | None:
     return json.dumps(values, sort_keys=True, ensure_ascii=False, default=default)
 
 
-def legacy_hash(entry: AuditEntry) -> str:
-    """SHA-256 of an entry written before the log was keyed (no key, no number)."""
-    payload = json.dumps(
+def _payload(entry: AuditEntry, *head: object) -> str:
+    """The hashed text of an entry: ``head`` (its number, when keyed), then its content."""
+    return json.dumps(
         [
+            *head,
             entry.prev_hash,
             entry.interview_id,
             entry.actor,
@@ -118,27 +119,16 @@ def legacy_hash(entry: AuditEntry) -> str:
         ],
         ensure_ascii=False,
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def legacy_hash(entry: AuditEntry) -> str:
+    """SHA-256 of an entry written before the log was keyed (no key, no number)."""
+    return hashlib.sha256(_payload(entry).encode("utf-8")).hexdigest()
 
 
 def entry_mac(key: bytes, entry: AuditEntry) -> str:
     """MAC of an entry's number and content, chained to ``entry.prev_hash``."""
-    payload = json.dumps(
-        [
-            entry.seq,
-            entry.prev_hash,
-            entry.interview_id,
-            entry.actor,
-            entry.action,
-            entry.entity,
-            entry.entity_key,
-            entry.old,
-            entry.new,
-            entry.at.isoformat(),
-        ],
-        ensure_ascii=False,
-    )
-    return chain_key.mac(key, payload)
+    return chain_key.mac(key, _payload(entry, entry.seq))
 
 
 # ----------------------------------------------------------------------------- capture
