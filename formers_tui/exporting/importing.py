@@ -35,6 +35,7 @@ from formers_tui.exporting.jsonfile import dumps
 from formers_tui.exporting.schema import EXPORT_SCHEMA, check
 from formers_tui.protocol.loader import ProtocolError, text_hash
 from formers_tui.protocol.model import Protocol
+from formers_tui.store.capture import FLAG_LABELS
 from formers_tui.store.common import keep_protocol, record
 from formers_tui.store.models import (
     Addendum,
@@ -47,6 +48,7 @@ from formers_tui.store.models import (
     DomainTime,
     Evidence,
     EvidenceLink,
+    FlagKind,
     Interview,
     Note,
     Panelist,
@@ -61,6 +63,7 @@ from formers_tui.store.models import (
 from formers_tui.store.rules.invariants import (
     chairs_of,
     consent_problem,
+    open_flag_problem,
     panel_problem,
     status_problem,
 )
@@ -295,6 +298,18 @@ def check_record(doc: dict[str, Any]) -> None:
     )
     if clause is not None:
         raise ImportRefused(f"{label} {clause}.")
+    if doc["sign_offs"] or doc["finalized_at"] is not None:
+        determination = doc["determination"]
+        flagged = open_flag_problem(
+            None if determination is None else str(determination["outcome"]),
+            [
+                FLAG_LABELS[FlagKind(f["kind"])]
+                for f in doc["safety_flags"]
+                if f["resolved_at"] is None
+            ],
+        )
+        if flagged is not None:
+            raise ImportRefused(f"{label}: {flagged}")
 
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:

@@ -51,6 +51,7 @@ from formers_tui.store.models import (
 )
 from formers_tui.store.panel import panel_progress, require_pin
 from formers_tui.store.panel_view import dissent_text, low_critical_ratings, suggestion
+from formers_tui.store.rules.invariants import open_flag_problem
 from formers_tui.store.rules.writes import (
     chair_authority,
     panelist_authority,
@@ -210,15 +211,12 @@ def _refuse_positive_with_open_flags(session: Session, interview: Interview) -> 
         ValidationError: naming the open flags.
     """
     determination = session.get(Determination, interview.id)
-    if determination is None or determination.outcome == Outcome.not_yet_ready:
-        return
-    open_flags = flags_of(session, interview.id, open_only=True)
-    if open_flags:
-        kinds = "; ".join(dict.fromkeys(FLAG_LABELS[f.kind] for f in open_flags))
-        raise ValidationError(
-            f"A safety flag is still open ({kinds}): resolve it before a positive "
-            "determination is signed or finalized."
-        )
+    problem = open_flag_problem(
+        None if determination is None else Outcome(determination.outcome).value,
+        [FLAG_LABELS[f.kind] for f in flags_of(session, interview.id, open_only=True)],
+    )
+    if problem is not None:
+        raise ValidationError(problem)
 
 
 def record_determination(

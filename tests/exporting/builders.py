@@ -154,12 +154,20 @@ def build_interview(
             action_taken=f"Discussed at the break.{extra}",
             actor=chair,
         )
-        capture.raise_flag(
+        winter = capture.raise_flag(
             session,
             interview_id=iid,
             kind=FlagKind.suicide_self_harm,
             note=f"Mentioned a hard winter.{extra}",
             actor=who.panel[1],
+        )
+        # A positive determination is signed only once every flag is resolved.
+        capture.resolve_flag(
+            session,
+            interview_id=iid,
+            flag_id=winter.id,
+            action_taken=f"Safety plan agreed; support line given.{extra}",
+            actor=chair,
         )
         capture.add_domain_time(session, interview_id=iid, domain_id=domains[0], seconds=612.5)
         panel = interview_header(session, interview).panel

@@ -101,6 +101,25 @@ def two_chairs(doc: Doc) -> None:
         member["is_chair"] = True
 
 
+def ready_over_an_open_threat(doc: Doc) -> None:
+    if doc["determination"] is not None:
+        doc["determination"]["outcome"] = "ready"
+    indicator = doc["notes"][0]["indicator_id"]
+    raised_by = doc["panel"][0]["name"]
+    doc["safety_flags"].append(
+        {
+            "id": "f" * 32,
+            "indicator_id": indicator,
+            "kind": "threat_of_violence",
+            "note": "named a person he still means to hurt",
+            "raised_by": raised_by,
+            "raised_at": doc["finalized_at"],
+            "resolved_at": None,
+            "action_taken": "",
+        }
+    )
+
+
 CASES: list[tuple[str, Callable[[Doc], Doc], Callable[[Doc], None], str]] = [
     ("finalized without determination", finalized, no_determination, "no determination"),
     ("finalized without sign-offs", finalized, no_sign_offs, "not every panelist signed"),
@@ -109,6 +128,7 @@ CASES: list[tuple[str, Callable[[Doc], Doc], Callable[[Doc], None], str]] = [
     ("consent not given", finalized, no_consent, "informed consent"),
     ("a panel of one", finalized, panel_of_one, "panel of one"),
     ("two chairs", open_one, two_chairs, "exactly one chair"),
+    ("ready signed over an open flag", finalized, ready_over_an_open_threat, "still open"),
     (
         "a note over the limit",
         finalized,

@@ -60,7 +60,8 @@ def test_csv_tables_are_tidy(rich_store: Store, tmp_path: Path) -> None:
     assert consensus[0]["dissent"].startswith("Pat Placeholder: Too early")
     assert {r["source_type"] for r in rows(out / "evidence.csv")} == {"probation_parole"}
     flags = rows(out / "flags.csv")
-    assert len(flags) == 4 and sum(1 for f in flags if f["resolved_at"] == "") == 2
+    # Every flag is resolved: a positive determination is signed only then.
+    assert len(flags) == 4 and all(f["resolved_at"] and f["action_taken"] for f in flags)
 
 
 @pytest.mark.parametrize("deidentify", [False, True])

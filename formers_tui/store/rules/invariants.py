@@ -11,7 +11,9 @@ none of them can hold what another would refuse:
   signature finalizes, a finalized interview carries its determination, every
   signature and its finalization time, and an interview once finalized never
   goes back (:func:`status_problem`) — not even by restoring an older copy of
-  the store (:func:`lost_finalizations`).
+  the store (:func:`lost_finalizations`);
+* a positive determination is not signed or finalized while a safety flag is
+  open (:func:`open_flag_problem`).
 
 What a valid *field* is (names, codes, texts and their limits, dates) is
 :mod:`formers_tui.store.fields`.
@@ -92,6 +94,26 @@ def status_problem(
     ):
         return f"is at '{status.value}' but holds the panel's consensus or determination"
     return None
+
+
+def open_flag_problem(outcome: str | None, open_flags: Sequence[str]) -> str | None:
+    """The sentence refusing to sign a positive ``outcome`` over open flags, or ``None``.
+
+    A flag (a threat of violence, a child at risk, current engagement) is
+    something the panel must act on before it says the candidate is ready;
+    a "not yet ready" determination can be signed while it is still open.
+
+    Args:
+        outcome: the determination's outcome value, or ``None`` if undecided.
+        open_flags: a label for each safety flag not yet resolved.
+    """
+    if outcome is None or outcome == "not_yet_ready" or not open_flags:
+        return None
+    kinds = "; ".join(dict.fromkeys(open_flags))
+    return (
+        f"A safety flag is still open ({kinds}): resolve it before a positive "
+        "determination is signed or finalized."
+    )
 
 
 def chairs_of(flags: Sequence[bool]) -> int:
