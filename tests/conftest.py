@@ -2,6 +2,10 @@
 
 No test touches the real user data dir: ``FORMERS_HOME`` and ``FORMERS_DB``
 point into ``tmp_path`` for every test (autouse).
+
+The PostgreSQL fixtures (``pg_cluster``, ``pg_url``, ``pg_store``) live in
+:mod:`tests.pg`; ``any_store`` runs a test on a SQLite file and on a server
+database.
 """
 
 from __future__ import annotations
@@ -17,6 +21,11 @@ from formers_tui.store.interviews import PanelistIn, create_interview
 from formers_tui.store.models import Role
 from formers_tui.store.store import Store
 
+pytest.register_assert_rewrite("tests.pg")
+from tests.pg import DIALECTS, LOOPBACK_ALLOWED, open_store_of  # noqa: E402
+
+pytest_plugins = ["tests.pg"]
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -25,15 +34,17 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test in which the program tries to reach the network.
 
-    Local socket pairs (the event loop's wake-up pipe) stay allowed; any
-    connection to an internet address raises.
+    Local socket pairs (the event loop's wake-up pipe) and unix sockets stay
+    allowed, and so does the test cluster's loopback port
+    (:data:`tests.pg.LOOPBACK_ALLOWED`); any other internet address raises.
     """
     import socket
 
     real_connect = socket.socket.connect
 
     def guarded(self: socket.socket, address: object) -> None:
-        if self.family in (socket.AF_INET, socket.AF_INET6):
+        allowed = isinstance(address, tuple) and tuple(address[:2]) in LOOPBACK_ALLOWED
+        if self.family in (socket.AF_INET, socket.AF_INET6) and not allowed:
             raise RuntimeError(f"network connection attempted to {address!r}")
         real_connect(self, address)  # type: ignore[arg-type]
 
@@ -67,6 +78,15 @@ def shipped_protocol() -> LoadedProtocol:
 def store(tmp_path: Path) -> Iterator[Store]:
     """A fresh, migrated store file in ``tmp_path``."""
     opened = Store.open(tmp_path / "store.db")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(params=DIALECTS)
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh, migrated store on SQLite and then on PostgreSQL (``request.param``)."""
+    opened = open_store_of(request.param, request, tmp_path)
+    assert isinstance(opened, Store)
     yield opened
     opened.close()
 

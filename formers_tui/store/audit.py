@@ -8,11 +8,15 @@ store and written into backups, exports, bundles, sign-offs and reports;
 ``formers audit verify --against FILE`` checks the log still holds them.
 
 Every change to an audited record (:mod:`registry`) is captured by
-per-connection TEMP triggers into ``temp.audit_pending``, whatever wrote it
-(the ORM, an import's bulk insert, a cascade); :func:`append` turns each
-captured row into an entry carrying the row's stored values, and a commit
-with captured rows left over appends them itself. So ``verify`` can compare
-every column of every audited row with its last entry.
+triggers into ``audit_pending``, whatever wrote it (the ORM, an import's
+bulk insert, a cascade): on SQLite per-connection TEMP triggers and a TEMP
+table, on PostgreSQL permanent PL/pgSQL triggers and a table whose rows name
+the transaction that wrote them (:mod:`formers_tui.store.server.triggers`).
+:func:`append` turns each captured row of its own transaction into an entry
+carrying the row's stored values, and a commit with captured rows left over
+appends them itself. So ``verify`` can compare every column of every audited
+row with its last entry; on PostgreSQL a change made by a SQL client outside
+the app stays pending, unchained, and ``verify`` reports it.
 
 Notes are saved about once a second while someone types, so an entry that
 repeated the whole text before and after each save would make the log grow
@@ -22,7 +26,9 @@ text into the new one (:func:`text_splice`); :func:`replay` rebuilds every
 entry's full values from the chain when they are needed. Entries are appended in the same
 transaction as the change they describe, after the change has been flushed:
 by then the transaction holds SQLite's write lock, so no other writer can
-slip an entry in between reading the chain's tip and appending to it.
+slip an entry in between reading the chain's tip and appending to it. On
+PostgreSQL the appender locks the seal row first (``SELECT … FOR UPDATE``),
+which serialises appenders on every machine the same way.
 """
 
 from __future__ import annotations
@@ -38,7 +44,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, insert
+from sqlalchemy import Connection, Engine, event, insert, inspect, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
@@ -134,14 +140,22 @@ def entry_mac(key: bytes, entry: AuditEntry) -> str:
 # ----------------------------------------------------------------------------- capture
 
 PENDING = "audit_pending"
-"""TEMP table (one per connection) of audited rows changed and not yet logged."""
+"""Table of audited rows changed and not yet logged (TEMP, per connection, on SQLite)."""
+
+_MINE = "xact = pg_current_xact_id_if_assigned()"
+"""PostgreSQL: the pending rows this transaction captured (others' stay pending)."""
+
+
+def _is_server(connection: Connection) -> bool:
+    return connection.dialect.name == "postgresql"
 
 
 def install_capture(dbapi_connection: Any) -> None:
-    """Create the TEMP table and triggers that note every change to an audited row.
+    """Create the TEMP table and triggers that note every change to an audited row (SQLite).
 
     Called for each new connection of a store at the current schema; TEMP
     objects live only in that connection, so nothing of this is in the file.
+    PostgreSQL's capture is permanent, made by the migrations instead.
     """
     cursor = dbapi_connection.cursor()
     try:
@@ -184,17 +198,30 @@ class _Changed:
 
 def _take_pending(connection: Connection) -> list[_Changed]:
     """The captured rows, each once, with their stored values (``None``: deleted)."""
-    captured = connection.exec_driver_sql(
-        f"SELECT tbl, op, k1, k2, k3, iid FROM temp.{PENDING} ORDER BY rowid"
-    ).all()
+    captured: list[Any]
+    if _is_server(connection):
+        taken = connection.exec_driver_sql(
+            f"DELETE FROM {PENDING} WHERE {_MINE} RETURNING id, tbl, op, k1, k2, k3, iid"
+        ).all()
+        captured = [tuple(row[1:]) for row in sorted(taken, key=lambda row: int(row[0]))]
+    else:
+        captured = list(
+            connection.exec_driver_sql(
+                f"SELECT tbl, op, k1, k2, k3, iid FROM temp.{PENDING} ORDER BY rowid"
+            ).all()
+        )
+        if captured:
+            connection.exec_driver_sql(f"DELETE FROM temp.{PENDING}")
     if not captured:
         return []
-    connection.exec_driver_sql(f"DELETE FROM temp.{PENDING}")
     tables = registry.audited()
     firsts: dict[tuple[str, str], tuple[registry.Audited, str, tuple[Any, ...], str | None]] = {}
     for name, op, k1, k2, k3, iid in captured:
         table = tables[name]
-        values = (k1, k2, k3)[: len(table.key_columns)]
+        values = tuple(
+            _key_value(table, column, value)
+            for column, value in zip(table.key_columns, (k1, k2, k3), strict=False)
+        )
         key = ":".join(str(v) for v in values)
         seen = firsts.get((name, key))
         if seen is None:
@@ -203,14 +230,24 @@ def _take_pending(connection: Connection) -> list[_Changed]:
             firsts[(name, key)] = (*seen[:3], iid)
     changed = []
     for (name, key), (table, op, values, iid) in firsts.items():
-        where = " AND ".join(f"{c} = ?" for c in table.key_columns)
-        found = connection.exec_driver_sql(f"SELECT * FROM {name} WHERE {where}", values)
+        where = " AND ".join(f"{c} = :k{i}" for i, c in enumerate(table.key_columns))
+        found = connection.execute(
+            text(f"SELECT * FROM {name} WHERE {where}"),
+            {f"k{i}": v for i, v in enumerate(values)},
+        )
         row = found.mappings().first()
         stored = registry.typed(table, dict(row)) if row is not None else None
         if stored is not None and iid is None and "interview_id" in stored:
             iid = stored["interview_id"]
         changed.append(_Changed(table, key, op, stored, iid))
     return changed
+
+
+def _key_value(table: registry.Audited, column: str, value: Any) -> Any:
+    """A captured key value in its column's type (PostgreSQL captures keys as text)."""
+    if isinstance(value, str) and table.table.c[column].type.python_type is int:
+        return int(value)
+    return value
 
 
 # ----------------------------------------------------------------------------- the key
@@ -228,9 +265,15 @@ class Seal:
     seal: str
 
 
-def _seal_row(connection: Connection) -> Seal | None:
+def _seal_row(connection: Connection, *, lock: bool = False) -> Seal | None:
+    """The seal row; ``lock``: hold it until the transaction ends (PostgreSQL).
+
+    SQLite's write lock already serialises appenders; on PostgreSQL the row
+    lock does, so two machines never number entries from the same tip.
+    """
+    locking = " FOR UPDATE" if lock and _is_server(connection) else ""
     row = connection.exec_driver_sql(
-        "SELECT legacy_until, tip_seq, tip_hash, seal FROM audit_seal WHERE id = 1"
+        "SELECT legacy_until, tip_seq, tip_hash, seal FROM audit_seal WHERE id = 1" + locking
     ).first()
     return None if row is None else Seal(int(row[0]), int(row[1]), str(row[2]), str(row[3]))
 
@@ -372,11 +415,11 @@ def _chain_and_add(session: Session, entries: list[AuditEntry]) -> None:
     """Number, chain and MAC ``entries``; add them and move the seal to the new tip."""
     key = log_key(session)
     connection = session.connection()
+    seal = _seal_row(connection, lock=True)
     last = connection.exec_driver_sql(
         "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
     ).first()
     seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
-    seal = _seal_row(connection)
     # A seal that no longer matches the log's end (entries removed or added
     # behind the app's back) is left as it is, so verify keeps saying so.
     in_step = seal is not None and seal.tip_seq == seq and seal.tip_hash == previous
@@ -391,10 +434,16 @@ def _chain_and_add(session: Session, entries: list[AuditEntry]) -> None:
         session.add(entry)
     session.flush()
     if in_step and seal is not None:
-        connection.exec_driver_sql(
-            "UPDATE audit_seal SET tip_seq = ?, tip_hash = ?, seal = ? WHERE id = 1",
-            (seq, previous, chain_key.seal_of(key, seal.legacy_until, seq, previous)),
+        _move_seal(
+            connection, seq, previous, chain_key.seal_of(key, seal.legacy_until, seq, previous)
         )
+
+
+def _move_seal(connection: Connection, seq: int, tip: str, seal: str) -> None:
+    connection.execute(
+        text("UPDATE audit_seal SET tip_seq = :seq, tip_hash = :tip, seal = :seal WHERE id = 1"),
+        {"seq": seq, "tip": tip, "seal": seal},
+    )
 
 
 def _log_leftovers(session: OrmSession) -> None:
@@ -403,12 +452,19 @@ def _log_leftovers(session: OrmSession) -> None:
         return
     session.flush()
     connection = session.connection()
-    try:
-        waiting = connection.exec_driver_sql(f"SELECT 1 FROM temp.{PENDING} LIMIT 1").first()
-    except Exception as exc:  # noqa: BLE001 - no capture on this connection
-        if "no such table" in str(exc):
+    if _is_server(connection):
+        if not _server_capture(connection):
             return
-        raise
+        waiting = connection.exec_driver_sql(
+            f"SELECT 1 FROM {PENDING} WHERE {_MINE} LIMIT 1"
+        ).first()
+    else:
+        try:
+            waiting = connection.exec_driver_sql(f"SELECT 1 FROM temp.{PENDING} LIMIT 1").first()
+        except Exception as exc:  # noqa: BLE001 - no capture on this connection
+            if "no such table" in str(exc):
+                return
+            raise
     if waiting is None:
         return
     changed = _take_pending(connection)
@@ -424,6 +480,40 @@ def _log_leftovers(session: OrmSession) -> None:
         for row in changed
     ]
     _chain_and_add(session, entries)
+
+
+_CAPTURING: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _server_capture(connection: Connection) -> bool:
+    """Whether the server database has its capture table yet (asked once per engine).
+
+    Asked of the catalog, because a failed query would abort PostgreSQL's
+    transaction; only a yes is remembered (a migration may add it).
+    """
+    if _CAPTURING.get(connection.engine):
+        return True
+    found = connection.exec_driver_sql(f"SELECT to_regclass('{PENDING}')").scalar() is not None
+    if found:
+        _CAPTURING[connection.engine] = True
+    return found
+
+
+def pending_outside(session: Session) -> list[tuple[str, str, str, str]]:
+    """Changes to audited rows captured but never chained: ``(table, op, key, role)``.
+
+    Only PostgreSQL keeps these: a SQL client that writes without the app
+    leaves its captured rows behind in ``audit_pending``. SQLite's capture
+    lives and dies with the app's own connection, so there it is always
+    empty (``verify`` still finds such edits by comparing rows with the log).
+    """
+    connection = session.connection()
+    if not _is_server(connection) or not _server_capture(connection):
+        return []
+    rows = connection.exec_driver_sql(
+        f"SELECT tbl, op, concat_ws(':', k1, k2, k3), by_role FROM {PENDING} ORDER BY id"
+    ).all()
+    return [(str(t), str(o), str(k), str(r)) for t, o, k, r in rows]
 
 
 event.listen(OrmSession, "before_commit", _log_leftovers)
@@ -446,12 +536,7 @@ def write_baseline(
     ).first()
     seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
     moment = utcnow()
-    present = {
-        name
-        for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-        )
-    }
+    present = set(inspect(connection).get_table_names())
     owners: dict[str, dict[str, str]] = {}
     for parent in {p for _, p in registry.OWNERS.values()} & present:
         owners[parent] = {
@@ -515,10 +600,7 @@ def write_baseline(
         connection.execute(insert(AuditEntry.__table__), batch)  # type: ignore[attr-defined]
     seal = _seal_row(connection)
     legacy = seal.legacy_until if seal is not None else 0
-    connection.exec_driver_sql(
-        "UPDATE audit_seal SET tip_seq = ?, tip_hash = ?, seal = ? WHERE id = 1",
-        (seq, previous, chain_key.seal_of(key, legacy, seq, previous)),
-    )
+    _move_seal(connection, seq, previous, chain_key.seal_of(key, legacy, seq, previous))
     return count
 
 
@@ -798,12 +880,12 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
     mismatches: list[StateMismatch] = []
     for table in registry.audited().values():
         rows_sql = f"SELECT * FROM {table.name}"
-        params: tuple[Any, ...] = ()
+        params: dict[str, Any] = {}
         if interview_id is not None:
             owned = table.owned_rows_sql()
             if owned is None:
                 continue
-            rows_sql, params = owned, (interview_id,)
+            rows_sql, params = owned, {"interview_id": interview_id}
         query = (
             select(AuditEntry)
             .where(AuditEntry.entity == table.name, col(AuditEntry.seq) > since)
@@ -815,7 +897,7 @@ def verify_state(session: Session, interview_id: str | None = None) -> list[Stat
         for replayed in replay(session.exec(query)):
             last[replayed.entry.entity_key] = replayed
         seen: set[str] = set()
-        for row in connection.exec_driver_sql(rows_sql, params).mappings():
+        for row in connection.execute(text(rows_sql), params).mappings():
             stored = _canonical(registry.typed(table, dict(row))) or {}
             key = table.key_of(stored)
             seen.add(key)

@@ -19,6 +19,8 @@ from sqlalchemy import Connection, Engine, exc
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 HEAD = "0007"
 """The newest migration in ``migrations/versions``."""
+MIGRATION_LOCK = 0x666F726D
+"""PostgreSQL advisory lock key held while the schema is upgraded (``form``)."""
 
 
 def _config(connection: Connection, metadata: Any = None) -> Any:
@@ -51,6 +53,11 @@ def script_head() -> str | None:
 def current_revision(engine: Engine) -> str | None:
     """The schema revision of the store, or ``None`` for an empty file."""
     with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # A failed query would abort the transaction: ask the catalog first.
+            found = connection.exec_driver_sql("SELECT to_regclass('alembic_version')").scalar()
+            if found is None:
+                return None  # a new, empty database
         try:
             rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
         except exc.OperationalError as error:
@@ -61,10 +68,17 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the store's schema up to ``revision`` (default: the newest)."""
+    """Bring the store's schema up to ``revision`` (default: the newest).
+
+    On PostgreSQL two laptops may open a new database at once: the upgrade
+    holds a transaction-level advisory lock, so the second waits and then
+    finds the schema current (Alembic reads the revision under the lock).
+    """
     from alembic import command
 
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         command.upgrade(_config(connection), revision)
 
 

@@ -203,7 +203,12 @@ class Note(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("interview_id", "indicator_id"),
         # The interview list counts written notes; this keeps it off the note texts.
-        Index("ix_note_written", "interview_id", sqlite_where=sql_text("text != ''")),
+        Index(
+            "ix_note_written",
+            "interview_id",
+            sqlite_where=sql_text("text != ''"),
+            postgresql_where=sql_text("text != ''"),
+        ),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True)

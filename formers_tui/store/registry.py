@@ -72,16 +72,16 @@ class Audited:
         return f"(SELECT interview_id FROM {parent} WHERE id = {row}.{column})"
 
     def owned_rows_sql(self) -> str | None:
-        """``SELECT`` of this table's rows of one interview (one ``?``), or ``None``."""
+        """``SELECT`` of this table's rows of one interview (``:interview_id``), or ``None``."""
         if "interview_id" in self.table.c:
-            return f"SELECT * FROM {self.name} WHERE interview_id = ?"
+            return f"SELECT * FROM {self.name} WHERE interview_id = :interview_id"
         owner = OWNERS.get(self.name)
         if owner is None:
             return None
         column, parent = owner
         return (
             f"SELECT * FROM {self.name} WHERE {column} IN "
-            f"(SELECT id FROM {parent} WHERE interview_id = ?)"
+            f"(SELECT id FROM {parent} WHERE interview_id = :interview_id)"
         )
 
 

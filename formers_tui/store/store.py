@@ -2,21 +2,29 @@
 
 The :class:`Store` is what the CLI and the TUI are given (constructor
 injection); nothing builds an engine at import time.
+
+A store is a SQLite file (the default) or a PostgreSQL database named by a
+``postgresql://`` URL; :func:`~formers_tui.store.location.is_server_url`
+decides which and :meth:`Store.open` is the only place that branches on it.
+Both run the same Alembic history and the same models; everything above the
+store works on a :class:`Store` whichever it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from formers_tui.paths import backups_dir
+from formers_tui.paths import backups_dir, data_dir
 from formers_tui.store import crypto, lock, migrate
 from formers_tui.store.crypto import StoreKey
 from formers_tui.store.engine import StoreError, make_engine
 from formers_tui.store.errors import WrongPassphrase
+from formers_tui.store.location import Location, is_server_url, shown
 from formers_tui.store.lock import StoreLock
 from formers_tui.store.passphrase import check_new, normalized
 
@@ -65,25 +73,64 @@ def configure_models() -> None:
     configure_mappers()
 
 
+def server_side_path(url: str) -> Path:
+    """The local stand-in path of a server store, under the data dir (nothing is created).
+
+    Files a store keeps beside itself on this machine (recovery copies of
+    unsaved text) go beside this path, one folder per server URL.
+    """
+    digest = hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+    return data_dir() / "servers" / digest / "store"
+
+
 @dataclass
 class Store:
-    """An open store file."""
+    """An open store: a SQLite file, or a database on a PostgreSQL server.
+
+    Stable interface for everything above the store: :meth:`open` (a path or
+    a ``postgresql://`` URL), :meth:`session`, :meth:`close`, and
+    :attr:`dialect`, :attr:`is_server`, :attr:`url`, :attr:`location`,
+    :attr:`shown`.
+    """
 
     path: Path
+    """The SQLite file; for a server store, :func:`server_side_path` (local files only)."""
     engine: Engine
     key: StoreKey | None = None
-    """The SQLCipher key, or ``None`` for a plaintext store (the demo, tests)."""
+    """The SQLCipher key, or ``None`` for a plaintext store (the demo, tests) or a server."""
     lock: StoreLock | None = field(default=None, repr=False)
     """The shared OS lock held while the store is open (:mod:`~formers_tui.store.lock`)."""
+    url: str | None = None
+    """The server URL as given (``None``: a SQLite file)."""
 
     @property
     def encrypted(self) -> bool:
         return self.key is not None
 
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``: SQLAlchemy's name for the store's database."""
+        return self.engine.dialect.name
+
+    @property
+    def is_server(self) -> bool:
+        """Whether the store is a database on a PostgreSQL server."""
+        return self.url is not None
+
+    @property
+    def location(self) -> Location:
+        """Where the store is: the server URL, or the file's path."""
+        return self.url if self.url is not None else self.path
+
+    @property
+    def shown(self) -> str:
+        """The store's location for messages (a URL without any password)."""
+        return shown(self.location)
+
     @classmethod
     def open(
         cls,
-        path: Path,
+        path: Location,
         *,
         passphrase: str | None = None,
         key: StoreKey | None = None,
@@ -92,6 +139,10 @@ class Store:
         daily: bool = True,
     ) -> Store:
         """Open (and if needed create and migrate) the store at ``path``.
+
+        ``path`` may be a ``postgresql://`` URL (a ``str``): the database is
+        migrated with the same history, and ``passphrase``/``key``/``daily``
+        do not apply (the server's own permissions and backups do).
 
         Args:
             passphrase: needed for an encrypted store; creates a new store encrypted.
@@ -107,6 +158,9 @@ class Store:
             PassphraseNeeded: the store is encrypted and no passphrase was given.
             StoreError: wrong passphrase, unusable file, or written by a newer release.
         """
+        if is_server_url(path):
+            return cls._open_server(str(path), create=create, upgrade=upgrade)
+        path = Path(path)
         existed = path.exists() and path.stat().st_size > 0
         if key is None:
             key = key_for(path, passphrase)
@@ -168,6 +222,33 @@ class Store:
             engine.dispose()
             raise
         return cls(path=path, engine=engine, key=key, lock=held)
+
+    @classmethod
+    def _open_server(cls, url: str, *, create: bool, upgrade: bool) -> Store:
+        from formers_tui.store.server.engine import make_server_engine
+
+        where = shown(url)
+        engine = make_server_engine(url, shown=where)
+        try:
+            current = migrate.current_revision(engine)
+            head = migrate.head_revision()
+            if current != head:
+                if current is not None and current not in migrate.known_revisions():
+                    raise StoreError(
+                        f"The store at {where} was written by a newer version of formers-tui "
+                        f"(schema {current}); upgrade the program to open it."
+                    )
+                if current is None and not create:
+                    raise StoreError(f"No store at {where}: the database holds no interviews yet.")
+                if not upgrade:
+                    raise StoreError(
+                        f"The store at {where} needs a schema upgrade (at {current}, need {head})."
+                    )
+                migrate.upgrade(engine)
+        except Exception:
+            engine.dispose()
+            raise
+        return cls(path=server_side_path(url), engine=engine, url=url)
 
     def session(self) -> Session:
         """A new session; objects stay usable after commit (handed to the UI)."""

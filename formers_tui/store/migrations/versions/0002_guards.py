@@ -1,8 +1,9 @@
 """Database-level guards: an append-only audit log and locked finalized interviews.
 
 The application checks these rules too, but the database enforces them so a
-bug, or an edit with a SQL shell, cannot rewrite history silently. SQLite
-only: other back ends get equivalent guards in their own migration.
+bug, or an edit with a SQL shell, cannot rewrite history silently. On
+PostgreSQL the same guards are PL/pgSQL triggers
+(:mod:`formers_tui.store.server.triggers`).
 
 Revision ID: 0002
 Revises: 0001
@@ -44,6 +45,12 @@ def _locked_when(interview_expr: str) -> str:
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        functions = ("formers_refuse", "formers_interview_locked", "formers_child_locked")
+        triggers.install_guards(op.get_bind(), triggers.guards_0002(), functions)
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for action in ("UPDATE", "DELETE"):
@@ -86,6 +93,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.drop_triggers(op.get_bind(), triggers.guards_0002())
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     names = ["audit_entry_no_update", "audit_entry_no_delete"]

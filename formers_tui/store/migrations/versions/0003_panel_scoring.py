@@ -4,7 +4,7 @@ Adds the ``chair_reveal`` table (one row when the chair opens the panel view
 before everyone has submitted) and ``determination.differs_because``. On
 SQLite the new table is locked with its interview like every other child
 table, and addenda become append-only: a correction to a finalized record is
-itself never rewritten.
+itself never rewritten. PostgreSQL gets the same guards in PL/pgSQL.
 
 Revision ID: 0003
 Revises: 0002
@@ -54,6 +54,11 @@ def upgrade() -> None:
             sa.Column("differs_because", sa.String(), nullable=False, server_default="")
         )
 
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.install_guards(op.get_bind(), triggers.guards_0003(), ())
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     op.execute(
@@ -72,6 +77,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.drop_triggers(op.get_bind(), triggers.guards_0003())
     if op.get_bind().dialect.name == "sqlite":
         for name in (
             "chair_reveal_locked_insert",

@@ -4,7 +4,8 @@ Every interview used to carry its own copy of the protocol TOML (about 60 KB
 for the shipped protocol), which made up over a third of a store's size.
 The texts move to ``protocol_snapshot``, keyed by the SHA-256 the interview
 already records. On SQLite, a snapshot can be neither changed nor removed,
-and an interview cannot name a protocol the store does not hold.
+and an interview cannot name a protocol the store does not hold (the same
+guards in PL/pgSQL on PostgreSQL).
 
 The column is dropped with SQLite's native ``ALTER TABLE ... DROP COLUMN``
 (SQLite 3.35 and later): a batch-mode table copy would have to drop the
@@ -42,6 +43,11 @@ def upgrade() -> None:
         "SELECT protocol_hash, MIN(protocol_text) FROM interview GROUP BY protocol_hash"
     )
     op.execute("ALTER TABLE interview DROP COLUMN protocol_text")
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.install_guards(op.get_bind(), triggers.guards_0004(), ["formers_protocol_known"])
+        return
     if op.get_bind().dialect.name != "sqlite":
         return
     for action in ("UPDATE", "DELETE"):
@@ -59,6 +65,20 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.drop_triggers(op.get_bind(), triggers.guards_0004())
+        op.execute("ALTER TABLE interview ADD COLUMN protocol_text VARCHAR NOT NULL DEFAULT ''")
+        # Copying the texts back updates finalized interviews too: lift their guard meanwhile.
+        op.execute("ALTER TABLE interview DISABLE TRIGGER interview_locked")
+        op.execute(
+            "UPDATE interview SET protocol_text = (SELECT text FROM protocol_snapshot "
+            "WHERE sha256 = interview.protocol_hash)"
+        )
+        op.execute("ALTER TABLE interview ENABLE TRIGGER interview_locked")
+        op.drop_table("protocol_snapshot")
+        return
     for name in (
         "protocol_snapshot_no_update",
         "protocol_snapshot_no_delete",

@@ -30,6 +30,7 @@ def upgrade() -> None:
         ["interview_id"],
         unique=False,
         sqlite_where=sa.text("text != ''"),
+        postgresql_where=sa.text("text != ''"),
     )
 
 

@@ -4,7 +4,9 @@ Adds ``audit_seal`` (the log's key, wrapped by the store key in an encrypted
 store, and the sealed tip). Entries from here on are MACed with that key.
 Entries written before are kept as they are and still checked with their
 plain SHA-256; the first keyed entry follows the last of them, so they are
-sealed under the key too.
+sealed under the key too. On PostgreSQL the migration also creates the
+permanent capture triggers and their ``audit_pending`` table (SQLite makes
+TEMP ones per connection instead).
 
 Earlier releases logged some records only in part (or, after an import, not
 at all), so the log is re-anchored: one ``baseline`` entry per audited record,
@@ -85,6 +87,10 @@ def upgrade() -> None:
         ),
         row,
     )
+    if connection.dialect.name == "postgresql":
+        from formers_tui.store.server import triggers
+
+        triggers.install_capture(connection)
     if legacy == 0 and not _has_records(connection):
         return  # a new store: nothing to re-anchor
     audit.write_baseline(
@@ -101,4 +107,7 @@ def _has_records(connection: sa.Connection) -> bool:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TABLE IF EXISTS audit_pending CASCADE")
+        op.execute("DROP FUNCTION IF EXISTS formers_audit_capture() CASCADE")
     op.drop_table("audit_seal")
