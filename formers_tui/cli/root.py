@@ -23,6 +23,7 @@ from formers_tui.cli.interview_cmd import register as register_interview_command
 from formers_tui.cli.protocol_cmd import protocol_app
 from formers_tui.cli.reliability_cmd import register as register_reliability_command
 from formers_tui.cli.score_cmd import register as register_score_command
+from formers_tui.cli.sync_cmd import register as register_sync_command
 
 app = typer.Typer(
     name="formers",
@@ -42,6 +43,7 @@ register_interview_commands(app)
 register_export_commands(app)
 register_score_command(app)
 register_reliability_command(app)
+register_sync_command(app)
 
 
 def _version(value: bool) -> None:

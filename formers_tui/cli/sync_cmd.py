@@ -1,0 +1,96 @@
+"""``formers sync``: a laptop's store and the programme's server store exchange interviews.
+
+The command opens both stores, hands two sessions to
+:func:`formers_tui.exporting.sync.sync` and prints what it did; the rules
+of what may cross live there (and in the bundle and import code it calls).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from formers_tui.cli import output
+from formers_tui.cli.common import friendly, print_json, settings_of, store_passphrase
+
+if TYPE_CHECKING:
+    from formers_tui.store.store import Store
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``sync`` to the root app."""
+    app.command("sync")(sync_command)
+
+
+def open_server(where: str) -> Store:
+    """Open the server store: a ``postgresql://`` URL, or another store file.
+
+    A URL goes to libpq as written (``~/.pgpass``, service files and
+    ``PGSSLMODE`` apply); nothing here asks for or keeps a password.
+    """
+    from pathlib import Path
+
+    from formers_tui.store.engine import StoreError
+    from formers_tui.store.store import Store
+
+    text = where.strip()
+    if text.lower().startswith(("postgresql://", "postgres://")):
+        return Store.open(text, create=False, daily=False)  # type: ignore[arg-type]
+    path = Path(text).expanduser()
+    if not path.exists():
+        raise StoreError(f"No store at {path} to sync with.")
+    return Store.open(path, passphrase=store_passphrase(path), create=False, daily=False)
+
+
+@friendly
+def sync_command(
+    ctx: typer.Context,
+    server: Annotated[
+        str,
+        typer.Option(
+            "--server",
+            help="The server store: a postgresql:// URL (libpq's ~/.pgpass, service files and "
+            "PGSSLMODE apply), or another store file.",
+        ),
+    ],
+    pull: Annotated[
+        list[str] | None,
+        typer.Option("--pull", help="Also take this interview (id or its first characters)."),
+    ] = None,
+    candidate: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--candidate",
+            help="Also take every interview of this candidate code (their earlier records, "
+            "before a re-interview).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Send this store's settled interviews to the server; take the ones asked for.
+
+    Interviews cross as bundles and exports do, through the same merge,
+    checks and signatures: nothing is overwritten, whatever differs is named,
+    and a record changed outside the app is refused. Running it again changes
+    nothing. Exits 1 when anything was not fully synced.
+    """
+    from formers_tui.exporting.sync import lines, sync
+
+    laptop = settings_of(ctx).open_store()
+    try:
+        remote = open_server(server)
+        try:
+            with laptop.session() as here, remote.session() as there:
+                report = sync(here, there, pull=pull or (), candidates=candidate or ())
+        finally:
+            remote.close()
+    finally:
+        laptop.close()
+    if as_json:
+        print_json(report.to_json())
+    else:
+        for line in lines(report):
+            output.echo(line, err=line.startswith(("Conflict", "Not synced")))
+    if report.troubles:
+        raise typer.Exit(1)
