@@ -7,6 +7,7 @@ of what may cross live there (and in the bundle and import code it calls).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -23,24 +24,22 @@ def register(app: typer.Typer) -> None:
     app.command("sync")(sync_command)
 
 
-def open_server(where: str) -> Store:
+def open_server(text: str) -> Store:
     """Open the server store: a ``postgresql://`` URL, or another store file.
 
     A URL goes to libpq as written (``~/.pgpass``, service files and
     ``PGSSLMODE`` apply); nothing here asks for or keeps a password.
     """
-    from pathlib import Path
-
     from formers_tui.store.engine import StoreError
+    from formers_tui.store.location import is_server_url, resolve
     from formers_tui.store.store import Store
 
-    text = where.strip()
-    if text.lower().startswith(("postgresql://", "postgres://")):
-        return Store.open(text, create=False, daily=False)  # type: ignore[arg-type]
-    path = Path(text).expanduser()
-    if not path.exists():
-        raise StoreError(f"No store at {path} to sync with.")
-    return Store.open(path, passphrase=store_passphrase(path), create=False, daily=False)
+    where = resolve(text)
+    if is_server_url(text) or not isinstance(where, Path):
+        return Store.open(text.strip(), create=False, daily=False)
+    if not where.exists():
+        raise StoreError(f"No store at {where} to sync with.")
+    return Store.open(where, passphrase=store_passphrase(where), create=False, daily=False)
 
 
 @friendly

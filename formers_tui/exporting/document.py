@@ -139,10 +139,14 @@ def _converter(column: Column[Any], dialect: Dialect, plain: bool) -> Convert | 
     UTC); the plain form is its JSON text, so that writers need no per-value
     conversion and the round trip string -> datetime -> string is skipped.
     """
+    kind = _python_type(column)
+    if dialect.name != "sqlite" and kind in (float, int, bool, str):
+        # psycopg hands these over as Python values already (its processors
+        # for them need the column's type code, which a raw cursor does not give)
+        return None
     stored = column.type.dialect_impl(dialect).result_processor(dialect, None)
     if stored is None:
         return None
-    kind = _python_type(column)
     if kind is datetime:
         return partial(_timestamp_text if plain else _timestamp, stored)
     if plain and (kind is date or issubclass(kind, Enum)):
@@ -166,6 +170,8 @@ class _Reader:
     names: tuple[str, ...]
     convert: tuple[tuple[int, str, Convert], ...]
     """Position in the row, name and conversion of each column that needs one."""
+    placeholder: str = "?"
+    """The driver's parameter marker: ``?`` for SQLite, ``%s`` for psycopg."""
 
     def grouped(self, session: Session, owners: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The rows of ``owners``, each a dict of its kept columns, grouped by owner id."""
@@ -173,7 +179,8 @@ class _Reader:
         names, convert = self.names, self.convert
         cursor = _dbapi_connection(session).cursor()
         try:
-            cursor.execute(self.sql + ", ".join("?" * len(owners)) + ")", list(owners))
+            marks = ", ".join([self.placeholder] * len(owners))
+            cursor.execute(self.sql + marks + ")", list(owners))
             for row in cursor:
                 # strict=False: the owner id, last, has no name and is left out
                 record = dict(zip(names, row, strict=False))
@@ -188,7 +195,7 @@ class _Reader:
 
 
 def _dbapi_connection(session: Session) -> Any:
-    """The session's SQLite connection, inside the session's transaction."""
+    """The session's DB-API connection (SQLite or psycopg), inside the session's transaction."""
     return session.connection().connection.dbapi_connection
 
 
@@ -223,6 +230,7 @@ def _reader(
         sql=f"SELECT {columns}, {where} FROM {source} WHERE {where} IN (",
         names=tuple(column.name for column in kept),
         convert=convert,
+        placeholder="?" if dialect.paramstyle == "qmark" else "%s",
     )
 
 

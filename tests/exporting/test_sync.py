@@ -208,3 +208,53 @@ def test_a_server_that_is_not_there_is_one_sentence(rich_store: Store, tmp_path:
     assert result.exit_code != 0
     assert "No store at" in result.output
     assert "Traceback" not in result.output
+
+
+# --------------------------------------------------------------------------- a PostgreSQL server
+
+
+def _sync(laptop: Store, server: Store, *args: str) -> Any:
+    assert server.url is not None
+    return runner.invoke(app, ["--db", str(laptop.path), "sync", "--server", server.url, *args])
+
+
+def test_sync_to_the_server_twice_then_a_conflict(rich_store: Store, pg_store: Store) -> None:
+    _final, open_id = _ids(rich_store)
+    first = _sync(rich_store, pg_store)
+    assert first.exit_code == 0, first.output
+    assert "Sent 2 interviews." in first.output
+    assert _documents(pg_store) == _documents(rich_store)
+    again = _sync(rich_store, pg_store)
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith("Nothing to sync")
+    for store, text in ((rich_store, "Laptop's."), (pg_store, "Server's.")):
+        with store.session() as session:
+            capture.save_note(
+                session, interview_id=open_id, indicator_id="ONE-1", text=text, actor="t"
+            )
+            session.commit()
+    clash = _sync(rich_store, pg_store)
+    assert clash.exit_code == 1
+    assert "the note on ONE-1 differs from this store's; this store's is kept." in clash.output
+    notes = {n["indicator_id"]: n["text"] for n in _documents(pg_store)[open_id]["notes"]}
+    assert notes["ONE-1"] == "Server's."
+
+
+def test_a_server_record_changed_by_a_sql_client_is_not_pulled(
+    rich_store: Store, pg_store: Store, empty_store: Store
+) -> None:
+    import psycopg
+
+    _final, open_id = _ids(rich_store)
+    assert _sync(rich_store, pg_store).exit_code == 0
+    assert pg_store.url is not None
+    with psycopg.connect(pg_store.url, autocommit=True) as connection:  # not the app
+        connection.execute(
+            "UPDATE note SET text = 'Rewritten behind the app.' WHERE interview_id = %s",
+            (open_id,),
+        )
+    result = _sync(empty_store, pg_store, "--pull", open_id)
+    assert result.exit_code == 1
+    assert f"Not synced, interview {open_id[:8]}" in result.output
+    assert "changed outside the app" in result.output
+    assert _documents(empty_store) == {}
