@@ -26,13 +26,24 @@ import platform
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from formers_tui.errors import FormersError
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
 
+if TYPE_CHECKING:
+    from formers_tui.store.store import Store
+
 
 class HeldElsewhere(FormersError):
     """The interview is open for editing in another program."""
+
+
+class EditingLease(Protocol):
+    """What an editor keeps while an interview is open: something to release."""
+
+    def release(self) -> None:
+        """Give the lease up."""
 
 
 @dataclass
@@ -52,6 +63,24 @@ class Lease:
         except OSError:
             pass  # the lock goes with the descriptor either way
         os.close(fd)
+
+
+def acquire_for(store: Store, interview_id: str) -> EditingLease:
+    """Take an interview's editing lease in whichever store it lives.
+
+    A SQLite store's lease is a locked file beside it (:func:`acquire`); a
+    server store's is an advisory lock on the server
+    (:mod:`formers_tui.store.server.lease`), so the rule holds across machines.
+
+    Raises:
+        HeldElsewhere: another program holds it (the sentence says where).
+        OSError: the lease folder cannot be written (a read-only store folder).
+    """
+    if store.is_server:
+        from formers_tui.store.server import lease as server_lease
+
+        return server_lease.acquire(store.engine, interview_id)
+    return acquire(store.path, interview_id)
 
 
 def lease_path(store_path: Path, interview_id: str) -> Path:

@@ -34,6 +34,7 @@ from formers_tui.errors import FormersError
 from formers_tui.protocol.model import Domain, Indicator, Script, Vignette
 from formers_tui.store import capture, panel
 from formers_tui.store.capture import EvidenceIn
+from formers_tui.store.errors import StoreError
 from formers_tui.store.interview_reading import (
     Opened,
     Records,
@@ -41,7 +42,7 @@ from formers_tui.store.interview_reading import (
     read_opened,
     reload_records,
 )
-from formers_tui.store.lease import HeldElsewhere, Lease, acquire
+from formers_tui.store.lease import EditingLease, HeldElsewhere, acquire_for
 from formers_tui.store.models import Rating, Status
 from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
@@ -179,7 +180,7 @@ class InterviewScreen(Screen[None]):
         """The interview was read from the store."""
 
         opened: Opened
-        lease: Lease | None = None
+        lease: EditingLease | None = None
         """The editing lease, when this window may edit the interview."""
         elsewhere: str = ""
         """Why not, when another window holds the lease."""
@@ -248,7 +249,7 @@ class InterviewScreen(Screen[None]):
         self._status = StatusLine(id="status")
         self._navigator: Navigator | None = None
         self._refused_timer: Timer | None = None
-        self._lease: Lease | None = None
+        self._lease: EditingLease | None = None
         """This window's right to edit the interview (see :mod:`formers_tui.store.lease`)."""
         self._elsewhere = ""
         """Why the interview is read-only here when another window edits it."""
@@ -299,11 +300,11 @@ class InterviewScreen(Screen[None]):
         lease, elsewhere = None, ""
         if opened.status != Status.finalized:
             try:
-                lease = acquire(self._store.path, opened.interview_id)
+                lease = acquire_for(self._store, opened.interview_id)
             except HeldElsewhere as exc:
                 elsewhere = str(exc)
-            except OSError:
-                pass  # a folder that cannot be written: the saves will say so
+            except (OSError, StoreError):
+                pass  # a folder that cannot be written, a server gone: the saves will say so
         if not post_result(self, self.Loaded(opened, lease, elsewhere)) and lease is not None:
             lease.release()
 
