@@ -7,9 +7,8 @@ from typing import Any
 from sqlmodel import Session, SQLModel, col, select
 
 from formers_tui.errors import NotFoundError
-from formers_tui.protocol.loader import load_text
 from formers_tui.protocol.model import Protocol
-from formers_tui.store import audit
+from formers_tui.store import audit, protocol_cache
 from formers_tui.store.models import Candidate, Interview, ProtocolSnapshot, Status, utcnow
 
 MIN_PREFIX = 4
@@ -112,10 +111,6 @@ def record(
     )
 
 
-_PARSED: dict[str, Protocol] = {}
-"""Stored protocols parsed so far, by SHA-256: a store holds few distinct ones."""
-
-
 def protocol_text(session: Session, sha256: str) -> str:
     """The frozen protocol text whose hash is ``sha256``.
 
@@ -136,21 +131,15 @@ def keep_protocol(session: Session, sha256: str, text: str) -> None:
 
 
 def remember_protocol(sha256: str, protocol: Protocol) -> None:
-    """Record a protocol parsed elsewhere (the catalogue) so the store need not parse it again.
-
-    ``sha256`` is the hash of the text ``protocol`` was parsed from, so a
-    stored snapshot with that hash is the same protocol.
-    """
-    _PARSED.setdefault(sha256, protocol)
+    """Record a protocol parsed elsewhere (see :func:`.protocol_cache.remember`)."""
+    protocol_cache.remember(sha256, protocol)
 
 
 def stored_protocol(session: Session, sha256: str) -> Protocol:
     """Parse a protocol frozen in the store, once per distinct text hash."""
-    parsed = _PARSED.get(sha256)
+    parsed = protocol_cache.known(sha256)
     if parsed is None:
-        text = protocol_text(session, sha256)
-        parsed = load_text(text, origin=f"stored protocol {sha256[:12]}").protocol
-        _PARSED[sha256] = parsed
+        parsed = protocol_cache.parse(sha256, protocol_text(session, sha256))
     return parsed
 
 
@@ -160,7 +149,7 @@ def protocol_of(interview: Interview) -> Protocol:
     The interview must belong to a session unless its protocol was parsed
     before (the usual case: a store holds few distinct protocols).
     """
-    parsed = _PARSED.get(interview.protocol_hash)
+    parsed = protocol_cache.known(interview.protocol_hash)
     if parsed is not None:
         return parsed
     session = Session.object_session(interview)

@@ -1,9 +1,7 @@
 """Engine factory: the one place that knows the store is SQLite.
 
-PRAGMAs are set in a single ``connect`` listener so every pooled connection
-gets them: WAL (readers never block the writer), ``synchronous=FULL`` (a
-commit survives a pulled plug), foreign keys, and a busy timeout so two
-programs on one store wait for each other instead of failing.
+PRAGMAs (:func:`~formers_tui.store.connection.set_pragmas`) are set in a
+single ``connect`` listener so every pooled connection gets them.
 
 The file is created 0600 before SQLite touches it; SQLite gives its ``-wal``
 and ``-shm`` files the same mode.
@@ -24,13 +22,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine, create_engine, event
 
 from formers_tui.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from formers_tui.store.connection import BUSY_TIMEOUT_MS, set_pragmas
 from formers_tui.store.errors import StoreError as StoreError  # raised here, named there
 from formers_tui.store.errors import StoreReadOnly, WrongPassphrase
 
 if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
-
-BUSY_TIMEOUT_MS = 10_000
 
 _KEYS: weakref.WeakKeyDictionary[Engine, StoreKey | None] = weakref.WeakKeyDictionary()
 
@@ -38,22 +35,6 @@ _KEYS: weakref.WeakKeyDictionary[Engine, StoreKey | None] = weakref.WeakKeyDicti
 def key_of(engine: Engine) -> StoreKey | None:
     """The SQLCipher key ``engine`` was made with (``None``: a plaintext store)."""
     return _KEYS.get(engine)
-
-
-def _set_pragmas(dbapi_connection: Any, _record: Any, key: StoreKey | None = None) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        if key is not None:
-            cursor.execute("PRAGMA cipher_log_level = NONE")  # keep SQLCipher off the terminal
-            cursor.execute(f"PRAGMA key = {key.pragma()}")
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
-        cursor.execute("PRAGMA secure_delete = ON")
-        cursor.execute("PRAGMA temp_store = MEMORY")  # no plaintext temporary files on disk
-    finally:
-        cursor.close()
 
 
 def create_private_file(path: Path) -> None:
@@ -104,7 +85,7 @@ def make_engine(
         connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         **options,
     )
-    event.listen(engine, "connect", lambda conn, record: _set_pragmas(conn, record, key))
+    event.listen(engine, "connect", lambda conn, _record: set_pragmas(conn, key))
     if on_connect is not None:
         event.listen(engine, "connect", lambda conn, _record: on_connect(conn))
     _KEYS[engine] = key

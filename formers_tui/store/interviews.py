@@ -3,26 +3,27 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, func
-from sqlalchemy import select as sa_select
+from sqlalchemy import text as sa_text
 from sqlmodel import Session, col, select
 
 from formers_tui.errors import ValidationError
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import fields
-from formers_tui.store.common import keep_protocol, record, stored_protocol, values
+from formers_tui.store.common import keep_protocol, record, values
+from formers_tui.store.listing import STATUS_LABELS as STATUS_LABELS
+from formers_tui.store.listing import InterviewSummary as InterviewSummary
+from formers_tui.store.listing import read_interviews
 from formers_tui.store.models import (
     Candidate,
     CandidateIdentity,
     Interview,
-    Note,
     Panelist,
-    Rating,
     Role,
-    SafetyFlag,
     Status,
 )
 from formers_tui.store.rules.invariants import chairs_of, consent_problem, panel_problem
@@ -46,14 +47,6 @@ ROLE_LABELS: dict[Role, str] = {
     Role.faith_community_leader: "Faith / community leader",
     Role.peer_mentor: "Peer mentor",
     Role.other: "Other",
-}
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.draft: "draft",
-    Status.in_progress: "in progress",
-    Status.rating: "rating",
-    Status.consensus: "consensus",
-    Status.finalized: "finalized",
 }
 
 
@@ -190,123 +183,15 @@ def create_interview(
     return interview
 
 
-@dataclass(frozen=True)
-class InterviewSummary:
-    """One line of the interview list."""
-
-    id: str
-    candidate_code: str
-    status: Status
-    protocol_id: str
-    protocol_version: str
-    interview_date: date
-    updated_at: datetime
-    indicators: int
-    with_notes: int
-    rated: int
-    open_flags: int
-    current_indicator: str | None = None
-
-    @property
-    def short_id(self) -> str:
-        return self.id[:8]
-
-
 def list_interviews(
     session: Session, *, status: Status | None = None, limit: int | None = None
 ) -> list[InterviewSummary]:
-    """Interviews, most recently changed first, with progress counts.
+    """Interviews, most recently changed first, with progress counts (see :mod:`.listing`)."""
 
-    Reads only the columns the list shows: the frozen protocol text (tens of
-    kilobytes each) is loaded once per distinct protocol, not once per row.
-    With a small ``limit`` (the first page of a list) the counts are looked
-    up for those interviews only, through the indexes on ``interview_id``:
-    milliseconds, where counting every interview of a store of ten thousand
-    takes the better part of a second.
-    """
-    query = (
-        sa_select(
-            col(Interview.id),
-            col(Interview.status),
-            col(Interview.protocol_id),
-            col(Interview.protocol_version),
-            col(Interview.protocol_hash),
-            col(Interview.interview_date),
-            col(Interview.updated_at),
-            col(Interview.current_indicator),
-            col(Candidate.code),
-        )
-        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
-        .order_by(col(Interview.updated_at).desc())
-    )
-    if status is not None:
-        query = query.where(col(Interview.status) == status)
-    if limit is not None:
-        query = query.limit(limit)
-    rows = session.execute(query).all()
-    every = (limit is None and status is None) or len(rows) > MAX_LOOKUPS
-    wanted = None if every else [row[0] for row in rows]
-    # One note per interview and indicator (a unique constraint), so counting
-    # rows counts indicators; "text != ''" needs no length computed.
-    notes = _counts(session, Note, wanted, extra=col(Note.text) != "")
-    rated = _rated_counts(session, wanted)
-    flags = _counts(session, SafetyFlag, wanted, extra=col(SafetyFlag.resolved_at).is_(None))
-    sizes: dict[str, int] = {}
-    for sha in {row[4] for row in rows}:
-        sizes[sha] = sum(1 for _ in stored_protocol(session, sha).indicators())
-    return [
-        InterviewSummary(
-            id=iid,
-            candidate_code=code,
-            status=state,
-            protocol_id=protocol_id,
-            protocol_version=version,
-            interview_date=when,
-            updated_at=updated,
-            indicators=sizes[sha],
-            with_notes=notes.get(iid, 0),
-            rated=rated.get(iid, 0),
-            open_flags=flags.get(iid, 0),
-            current_indicator=current,
-        )
-        for iid, state, protocol_id, version, sha, when, updated, current, code in rows
-    ]
+    def run(sql: str, params: Mapping[str, Any]) -> Sequence[Sequence[Any]]:
+        return session.execute(sa_text(sql), dict(params)).all()
 
-
-MAX_LOOKUPS = 500
-"""Above this many interviews, counts are read for all of them in one pass.
-
-Looking up a few interviews by id is far cheaper than counting the whole
-store, but thousands of ids would exceed SQLite's limit on bound parameters
-and cost more than the single pass.
-"""
-
-
-def _counts(
-    session: Session,
-    table: type[Note] | type[SafetyFlag],
-    ids: list[str] | None,
-    *,
-    extra: ColumnElement[bool],
-) -> dict[str, int]:
-    """Per-interview counts of rows; ``ids=None`` counts every interview in one pass."""
-    if ids == []:
-        return {}
-    query = select(table.interview_id, func.count()).where(extra).group_by(table.interview_id)
-    if ids is not None:
-        query = query.where(col(table.interview_id).in_(ids))
-    return {interview_id: count for interview_id, count in session.exec(query).all()}
-
-
-def _rated_counts(session: Session, ids: list[str] | None) -> dict[str, int]:
-    if ids == []:
-        return {}
-    query = select(Rating.interview_id, func.count(func.distinct(Rating.indicator_id))).group_by(
-        Rating.interview_id
-    )
-    if ids is not None:
-        query = query.where(col(Rating.interview_id).in_(ids))
-    return {interview_id: count for interview_id, count in session.exec(query).all()}
+    return read_interviews(run, status=status, limit=limit)
 
 
 @dataclass

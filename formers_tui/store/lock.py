@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formers_tui.paths import PRIVATE_FILE_MODE
-from formers_tui.store.engine import StoreError
+from formers_tui.store.errors import StoreError
 
 WAIT_SECONDS = 10.0
 """How long opening waits for a whole-store operation of another program to finish."""

@@ -16,9 +16,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, exc
 
+from formers_tui.store.schema_head import HEAD as HEAD
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0007"
-"""The newest migration in ``migrations/versions``."""
 MIGRATION_LOCK = 0x666F726D
 """PostgreSQL advisory lock key held while the schema is upgraded (``form``)."""
 

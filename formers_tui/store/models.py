@@ -12,7 +12,6 @@ else refers to the pseudonymous :attr:`Candidate.code`.
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime, timezone
 
@@ -26,6 +25,14 @@ from sqlalchemy import (
 )
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
+
+from formers_tui.store.kinds import Bearing as Bearing
+from formers_tui.store.kinds import EvidenceSource as EvidenceSource
+from formers_tui.store.kinds import FlagKind as FlagKind
+from formers_tui.store.kinds import Outcome as Outcome
+from formers_tui.store.kinds import Reliability as Reliability
+from formers_tui.store.kinds import Role as Role
+from formers_tui.store.kinds import Status as Status
 
 
 def new_id() -> str:
@@ -47,77 +54,6 @@ def _fk(target: str, *, nullable: bool = False, primary_key: bool = False) -> Co
         primary_key=primary_key,
         index=not primary_key,
     )
-
-
-class Status(str, enum.Enum):
-    """Life cycle of an interview; it only moves forward."""
-
-    draft = "draft"
-    in_progress = "in_progress"
-    rating = "rating"
-    consensus = "consensus"
-    finalized = "finalized"
-
-
-class Role(str, enum.Enum):
-    """Professional role of a panelist."""
-
-    psychologist = "psychologist"
-    social_worker = "social_worker"
-    case_manager = "case_manager"
-    probation_parole = "probation_parole"
-    law_enforcement = "law_enforcement"
-    faith_community_leader = "faith_community_leader"
-    peer_mentor = "peer_mentor"
-    other = "other"
-
-
-class EvidenceSource(str, enum.Enum):
-    """Kind of collateral source."""
-
-    court_record = "court_record"
-    probation_parole = "probation_parole"
-    treatment_provider = "treatment_provider"
-    employer = "employer"
-    family_member = "family_member"
-    reference = "reference"
-    social_media_review = "social_media_review"
-    other = "other"
-
-
-class Reliability(str, enum.Enum):
-    """How far the panel trusts an evidence item."""
-
-    high = "high"
-    moderate = "moderate"
-    low = "low"
-    unknown = "unknown"
-
-
-class Bearing(str, enum.Enum):
-    """Whether evidence supports or contradicts what the candidate said."""
-
-    supports = "supports"
-    contradicts = "contradicts"
-    mixed = "mixed"
-
-
-class FlagKind(str, enum.Enum):
-    """Safety concerns that require the panel to act at once."""
-
-    suicide_self_harm = "suicide_self_harm"
-    threat_of_violence = "threat_of_violence"
-    abuse_neglect = "abuse_neglect"
-    current_extremist_engagement = "current_extremist_engagement"
-    other = "other"
-
-
-class Outcome(str, enum.Enum):
-    """The panel's determination."""
-
-    ready = "ready"
-    ready_with_conditions = "ready_with_conditions"
-    not_yet_ready = "not_yet_ready"
 
 
 class Candidate(SQLModel, table=True):

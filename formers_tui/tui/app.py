@@ -45,6 +45,8 @@ READ_ONLY_RETRY_SECONDS = 3.0
 """How often a read-only store is tried again at start-up."""
 LIST_AFTER_INTERVIEW = 1.0
 """Seconds after an interview opened at start-up is shown before the list under it is read."""
+FIRST_PAGE_WAIT = 1.0
+"""Most seconds the store's opening waits for the first page, read before it, to be drawn."""
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
@@ -338,6 +340,8 @@ class FormersApp(App[None]):
         ready, self._build_store = self._build_store, None
         if ready is not None:
             self.open_on_start = ready()
+        elif not self.open_on_start and self.home.rows is None:
+            self._first_look(pending, key)
         catalogue = self._prepare()
         from formers_tui.store.errors import StoreReadOnly
         from formers_tui.store.store import Store, is_encrypted
@@ -356,6 +360,30 @@ class FormersApp(App[None]):
             raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
         if not post_result(self, StoreOpened(store, catalogue)):
             store.close()
+
+    def _first_look(self, pending: PendingKey | None, key: StoreKey | None) -> None:
+        """Show the list's first page before the store's modules are imported (worker thread).
+
+        The page is read through plain SQLite (:mod:`formers_tui.store.quick`);
+        the store is then opened as usual once the page is on screen, so the
+        imports do not compete with drawing it. Until then the list's actions
+        say the store is still opening.
+        """
+        from formers_tui.store.quick import first_page
+        from formers_tui.tui.screens.home import FIRST_PAGE, HomeScreen, listed_rows
+
+        try:
+            if pending is not None:
+                key = pending.result()
+        except Exception:  # noqa: BLE001 - opening the store says what is wrong
+            return
+        page = first_page(self.store_path, key, FIRST_PAGE)
+        if page is None:
+            return
+        drawn = threading.Event()
+        loaded = HomeScreen.Loaded(listed_rows(page), complete=len(page) < FIRST_PAGE, drawn=drawn)
+        if post_result(self.home, loaded):
+            drawn.wait(FIRST_PAGE_WAIT)
 
     @on(StoreOpened)
     def _store_opened(self, message: StoreOpened) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.store import capture, interviews, ratings
+from formers_tui.store import capture, listing, ratings
 from formers_tui.store.common import get_interview
 from formers_tui.store.interviews import interview_header, list_interviews
 from formers_tui.store.models import FlagKind, Status
@@ -49,7 +49,7 @@ def busy_store(store: Store, mini_protocol: LoadedProtocol) -> Store:
     return store
 
 
-def counts(rows: list[interviews.InterviewSummary]) -> list[tuple[str, int, int, int]]:
+def counts(rows: list[listing.InterviewSummary]) -> list[tuple[str, int, int, int]]:
     return [(r.candidate_code, r.with_notes, r.rated, r.open_flags) for r in rows]
 
 
@@ -76,6 +76,6 @@ def test_many_interviews_are_counted_in_one_pass(
     with busy_store.session() as session:
         looked_up = list_interviews(session, status=Status.in_progress)
         assert len(looked_up) == 4
-        monkeypatch.setattr(interviews, "MAX_LOOKUPS", 2)
+        monkeypatch.setattr(listing, "MAX_LOOKUPS", 2)
         assert list_interviews(session, status=Status.in_progress) == looked_up
         assert list_interviews(session, limit=3) == looked_up[:3]

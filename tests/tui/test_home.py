@@ -335,27 +335,77 @@ def test_a_longer_filter_narrows_the_previous_matches() -> None:
 async def test_a_large_store_shows_its_first_page_before_the_rest(
     three: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from formers_tui.store import interviews
+    from formers_tui.store import interviews, quick
 
-    limits: list[int | None] = []
-    real = interviews.list_interviews
+    limits: list[tuple[str, int | None]] = []
+    real_list, real_page = interviews.list_interviews, quick.first_page
 
     def recorded(session: Any, **kwargs: Any) -> list[InterviewSummary]:
-        limits.append(kwargs.get("limit"))
-        return real(session, **kwargs)
+        limits.append(("store", kwargs.get("limit")))
+        return real_list(session, **kwargs)
+
+    def first_page(path: Path, key: Any, limit: int) -> list[InterviewSummary] | None:
+        limits.append(("plain", limit))
+        return real_page(path, key, limit)
 
     monkeypatch.setattr(interviews, "list_interviews", recorded)
+    monkeypatch.setattr(quick, "first_page", first_page)
     monkeypatch.setattr(home, "FIRST_PAGE", 2)
     app = make_app(store_path=three.path)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        assert limits == [2, None]
+        # The first page through plain SQLite, then the whole list once the store is open.
+        assert limits == [("plain", 2), ("store", None)]
         assert codes(app) == ["XY-0003", "PM-2026-002", "PM-2026-001"]
         assert text_of(app, "#status") == "3 interviews, most recently changed first."
         # Coming back reads the list again, all at once: the old one is on screen meanwhile.
         app.home.load()
         await settle(pilot)
-        assert limits == [2, None, None]
+        assert limits == [("plain", 2), ("store", None), ("store", None)]
+
+
+async def test_the_first_page_is_up_before_the_store_opens(
+    three: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page read without the ORM is shown; the list's actions wait for the store."""
+    import threading
+
+    from formers_tui.store.store import Store as StoreClass
+
+    release = threading.Event()
+    real_open = StoreClass.open.__func__  # type: ignore[attr-defined]
+
+    def slow_open(cls: type[Store], *args: Any, **kwargs: Any) -> Store:
+        release.wait(10)
+        opened: Store = real_open(cls, *args, **kwargs)
+        return opened
+
+    monkeypatch.setattr(StoreClass, "open", classmethod(slow_open))
+    app = make_app(store_path=three.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):  # not settle(): the store's opening is held back
+            await pilot.pause(0.02)
+            if app.home.rows is not None:
+                break
+        await pilot.pause()
+        assert app.store is None
+        assert codes(app) == ["XY-0003", "PM-2026-002", "PM-2026-001"]
+        await pilot.press("enter")  # chosen now, opened once the store is
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 1
+        release.set()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if app.store is not None:
+                break
+        await settle(pilot)
+        assert app.store is not None
+        assert isinstance(app.screen, StandInInterviewScreen)
+        assert app.screen.interview_id == app.home.shown[0].summary.id
+        app.pop_screen()
+        await settle(pilot)
+        assert codes(app) == ["XY-0003", "PM-2026-002", "PM-2026-001"]
+        assert text_of(app, "#status") == "3 interviews, most recently changed first."
 
 
 async def test_until_the_rest_arrives_the_list_says_so(tmp_path: Path) -> None:

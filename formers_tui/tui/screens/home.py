@@ -16,6 +16,7 @@ keeps the rows it already holds when the new matches start with them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
@@ -38,7 +39,7 @@ from formers_tui.tui.workers import DB, post_result, user_error
 
 if TYPE_CHECKING:
     from formers_tui.protocol.registry import Catalogue
-    from formers_tui.store.interviews import InterviewSummary
+    from formers_tui.store.listing import InterviewSummary
     from formers_tui.store.store import Store
 
 MAX_ROWS = 500
@@ -99,6 +100,13 @@ def listed(summary: InterviewSummary, status_label: str) -> Listed:
         (summary.candidate_code, status_label, protocol, date, summary.id)
     ).casefold()
     return Listed(summary, status_label, protocol, progress, haystack)
+
+
+def listed_rows(summaries: Iterable[InterviewSummary]) -> list[Listed]:
+    """Prepare each of ``summaries`` for display and filtering."""
+    from formers_tui.store.listing import STATUS_LABELS
+
+    return [listed(s, STATUS_LABELS[s.status]) for s in summaries]
 
 
 def matches(rows: list[Listed], text: str) -> list[Listed]:
@@ -232,6 +240,8 @@ class HomeScreen(Screen[None]):
         """Every interview, most recently changed first."""
         complete: bool = True
         """False for the first page of a large store: the rest are still being read."""
+        drawn: threading.Event | None = None
+        """Set once the rows are on screen (the app waits for it before importing the ORM)."""
 
     class Refilter(Message):
         """The filter text changed; several waiting to be handled are handled once."""
@@ -284,6 +294,8 @@ class HomeScreen(Screen[None]):
         """A passphrase was typed and is being tried (its field is hidden meanwhile)."""
         self._question: str | None = None
         """Why the passphrase is asked for in the first frame (see :meth:`ask_at_start`)."""
+        self._chosen: str | None = None
+        """An interview chosen on the first page before the store had opened."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -320,7 +332,8 @@ class HomeScreen(Screen[None]):
             unlock.remove_class("-shown")
             self.show_error("")
             self.action_focus_table()
-        self.query_one("#status", Static).update("Reading interviews…")
+        if self.rows is None:  # else the first page is up, read before the store opened
+            self.query_one("#status", Static).update("Reading interviews…")
         if catalogue.broken:
             first = catalogue.broken[0]
             more = len(catalogue.broken) - 1
@@ -331,6 +344,9 @@ class HomeScreen(Screen[None]):
                 "check it with 'formers protocol validate'.",
             )
         self.load(page_first=self.rows is None)
+        chosen, self._chosen = self._chosen, None
+        if chosen is not None and self.is_current:
+            self.open_interview(chosen)
 
     def show_error(self, sentence: str) -> None:
         """Show ``sentence`` as the screen's error line (empty to clear it)."""
@@ -396,22 +412,19 @@ class HomeScreen(Screen[None]):
                 changed first (when nothing is on screen yet): they take
                 milliseconds, counting a large store's progress a second or more.
         """
-        from formers_tui.store.interviews import STATUS_LABELS
         from formers_tui.store.sessions import interview_list
 
         store = self.store
         assert store is not None
         if page_first:
             page = interview_list(store, limit=FIRST_PAGE)
-            rows = [listed(s, STATUS_LABELS[s.status]) for s in page]
+            rows = listed_rows(page)
             if len(page) < FIRST_PAGE:  # that was all of them
                 post_result(self, self.Loaded(rows))
                 return
             if not post_result(self, self.Loaded(rows, complete=False)):
                 return
-        summaries = interview_list(store)
-        rows = [listed(s, STATUS_LABELS[s.status]) for s in summaries]
-        post_result(self, self.Loaded(rows))
+        post_result(self, self.Loaded(listed_rows(interview_list(store))))
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
@@ -419,6 +432,8 @@ class HomeScreen(Screen[None]):
         self.complete = message.complete
         self._applied = None
         self._apply_filter(at_once=True)
+        if message.drawn is not None:
+            self.call_after_refresh(message.drawn.set)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -705,8 +720,15 @@ class HomeScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#interviews")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
-        if self.is_current and event.row_key.value is not None:
-            self.open_interview(event.row_key.value)
+        if not self.is_current or event.row_key.value is None:
+            return
+        if self.store is None:
+            # The first page is shown before the store has opened: it opens
+            # in a moment, and the interview chosen opens then.
+            self._chosen = event.row_key.value
+            self.notify("Opening the store; the interview opens in a moment.")
+            return
+        self.open_interview(event.row_key.value)
 
     def action_quit(self) -> None:
         """Leave the app (from the list nothing is left unsaved)."""
