@@ -32,14 +32,17 @@ if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
 
 
-def first_page(path: Path, key: StoreKey | None, limit: int) -> list[InterviewSummary] | None:
+def first_page(path: Path | str, key: StoreKey | None, limit: int) -> list[InterviewSummary] | None:
     """The ``limit`` most recently changed interviews, or ``None``: open the store instead.
 
     Args:
-        path: the store file.
+        path: the store file; a server store's URL gets ``None`` (the ORM
+            reads a server, whose rules it enforces on the connection).
         key: its SQLCipher key (``None``: a plaintext store).
         limit: how many interviews.
     """
+    if not isinstance(path, Path):
+        return None
     try:
         if not path.is_file() or path.stat().st_size == 0:
             return None

@@ -63,6 +63,7 @@ def test_anything_unusual_is_left_to_the_stores_opening(store: Store, tmp_path: 
     (tmp_path / "empty.db").touch()
     assert quick.first_page(tmp_path / "empty.db", None, 10) is None
     assert quick.first_page(tmp_path, None, 10) is None  # a folder
+    assert quick.first_page("postgresql://localhost/formers", None, 10) is None  # the ORM's
     (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
     assert quick.first_page(tmp_path / "junk.db", None, 10) is None
     # A store at another schema revision needs the migrations first.
