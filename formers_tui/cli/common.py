@@ -169,6 +169,9 @@ PIN_ENV = "FORMERS_PIN"
 def reader_of(session: Any, interview_id: str, who: str | None, pin: str | None) -> str | None:
     """The panelist a command reads as (``--as``), once their PIN is confirmed; ``None``: nobody.
 
+    Without ``--as``, on a server store, the connected person reads as
+    themselves: the panelist their database role is on this panel, if any.
+
     The PIN comes from ``--pin``, else ``FORMERS_PIN``, else a hidden prompt
     on stderr (so stdout stays clean JSON).
 
@@ -182,7 +185,9 @@ def reader_of(session: Any, interview_id: str, who: str | None, pin: str | None)
     if who is None:
         if pin is not None:
             raise fail("--pin goes with --as PANELIST.")
-        return None
+        from formers_tui.store.server.people import connected_reader
+
+        return connected_reader(session, interview_id)
     pin = panelist_pin(session, interview_id, who, pin)
     return confirm_reader(session, interview_id, who, pin)
 

@@ -416,9 +416,7 @@ def _chain_and_add(session: Session, entries: list[AuditEntry]) -> None:
     key = log_key(session)
     connection = session.connection()
     seal = _seal_row(connection, lock=True)
-    last = connection.exec_driver_sql(
-        "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
-    ).first()
+    last = connection.exec_driver_sql(_tip_query(connection)).first()
     seq, previous = (int(last[0]), str(last[1])) if last is not None else (0, GENESIS)
     # A seal that no longer matches the log's end (entries removed or added
     # behind the app's back) is left as it is, so verify keeps saying so.
@@ -437,6 +435,33 @@ def _chain_and_add(session: Session, entries: list[AuditEntry]) -> None:
         _move_seal(
             connection, seq, previous, chain_key.seal_of(key, seal.legacy_until, seq, previous)
         )
+
+
+_TIP_FUNCTION: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def _tip_query(connection: Connection) -> str:
+    """The query for the chain's last entry, as ``(seq, hash)``.
+
+    On a server with row-level security a person's connection reads only
+    the entries it may see, so the end of the chain comes from the
+    policies' ``formers_audit_tip()``, which reads past them (and gives
+    nothing but the number and MAC).
+    """
+    plain = "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1"
+    if not _is_server(connection):
+        return plain
+    known = _TIP_FUNCTION.get(connection.engine)
+    if known is None:
+        known = bool(
+            connection.exec_driver_sql(
+                "SELECT COALESCE(has_function_privilege("
+                "to_regprocedure('formers_audit_tip()'), 'EXECUTE'), false)"
+            ).scalar()
+        )
+        if known:
+            _TIP_FUNCTION[connection.engine] = known
+    return "SELECT seq, hash FROM formers_audit_tip()" if known else plain
 
 
 def _move_seal(connection: Connection, seq: int, tip: str, seal: str) -> None:

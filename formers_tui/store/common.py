@@ -128,6 +128,10 @@ def keep_protocol(session: Session, sha256: str, text: str) -> None:
     if session.get(ProtocolSnapshot, sha256) is None:
         session.add(ProtocolSnapshot(sha256=sha256, text=text))
         session.flush()  # before any interview row that names it
+        if session.connection().dialect.name == "postgresql":
+            from formers_tui.store.server.policies import index_if_server
+
+            index_if_server(session, sha256)  # the policies must know its domains
 
 
 def remember_protocol(sha256: str, protocol: Protocol) -> None:

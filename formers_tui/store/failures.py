@@ -30,6 +30,10 @@ def describe_store_failure(error: BaseException) -> str | None:
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
     if isinstance(error, DBAPIError):
+        if getattr(error.orig, "sqlstate", None) == "42501":
+            # A server's row-level security or grants: this login may not do it.
+            first = str(error.orig).strip().splitlines()[0].rstrip(".")
+            return f"The server does not let this login make that change ({first})"
         reason = str(error.orig).lower()
         if "locked" in reason or "busy" in reason:
             return "The store is busy or locked by another program"

@@ -515,6 +515,26 @@ def submission_refusal(session: Session, interview: Interview, domain_id: str) -
     return None
 
 
+SQL_RATING_ALLOWED = """
+    _domain IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM consensus c
+                    WHERE c.interview_id = _iid AND c.indicator_id = _indicator)
+    AND NOT (EXISTS (SELECT 1 FROM chair_reveal r WHERE r.interview_id = _iid)
+             AND NOT EXISTS (SELECT 1 FROM domain_submission s
+                             WHERE s.interview_id = _iid AND s.panelist_id = _panelist
+                               AND s.domain_id = _domain))
+"""
+""":func:`rating_refusal` in SQL (``NULL`` refusal: true), for a server store's
+row-level security (:mod:`formers_tui.store.server.policies`): ``_panelist``'s rating
+of ``_indicator`` (in ``_domain``, ``NULL`` if the protocol has no such indicator) in
+interview ``_iid``. Change both together; a test compares them on the same states."""
+
+SQL_SUBMISSION_ALLOWED = """
+    NOT EXISTS (SELECT 1 FROM chair_reveal r WHERE r.interview_id = _iid)
+"""
+""":func:`submission_refusal` in SQL, as :data:`SQL_RATING_ALLOWED` is for ratings."""
+
+
 def advance_after_rating(session: Session, interview: Interview, actor: str) -> None:
     """Move the interview on once ratings or submissions arrived, by any path.
 

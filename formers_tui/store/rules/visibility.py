@@ -133,19 +133,64 @@ def decide(
     return Visibility(reader_id, finalized, revealed, open_domains, domain_of)
 
 
+# The same rule in SQL, for a server store's row-level security. A server's
+# policies (formers_tui.store.server.policies) make SQL functions of these
+# texts, so a panelist's own database connection is held to this rule even
+# from a raw SQL client. Change them together with decide() and may_see()
+# above: a test walks the same states through both and compares every answer.
+
+SQL_DOMAIN_OPEN = """
+    _domain IS NOT NULL AND (
+        _status = 'finalized'
+        OR EXISTS (SELECT 1 FROM chair_reveal r WHERE r.interview_id = _iid)
+        OR CASE
+            WHEN _reader IS NOT NULL THEN EXISTS (
+                SELECT 1 FROM domain_submission s
+                WHERE s.interview_id = _iid AND s.panelist_id = _reader
+                  AND s.domain_id = _domain)
+            ELSE EXISTS (SELECT 1 FROM panelist p WHERE p.interview_id = _iid)
+                AND NOT EXISTS (
+                    SELECT 1 FROM panelist p
+                    WHERE p.interview_id = _iid AND NOT EXISTS (
+                        SELECT 1 FROM domain_submission s
+                        WHERE s.interview_id = _iid AND s.panelist_id = p.id
+                          AND s.domain_id = _domain))
+        END)
+"""
+"""Whether ``_domain`` is open to ``_reader`` (``NULL``: nobody identified) in interview
+``_iid`` at ``_status``: :func:`decide`'s ``open_domains``. An unknown domain is never open."""
+
+SQL_MAY_SEE = """
+    _status = 'finalized'
+    OR (_reader IS NOT NULL AND _panelist = _reader)
+    OR (_submitted AND {domain_open})
+"""
+"""Whether ``_reader`` may see ``_panelist``'s rating version of an indicator of
+``_domain``, submitted or not: :meth:`Visibility.may_see`. ``{domain_open}`` stands for
+:data:`SQL_DOMAIN_OPEN` on the same names."""
+
+
 def visibility(session: Session, interview_id: str, reader_id: str | None = None) -> Visibility:
     """What ``reader_id`` may see of the interview's ratings.
 
     Args:
         reader_id: a panelist whose PIN the caller has confirmed (the
             interview screen's active panelist, or :func:`confirm_reader`),
-            or ``None`` when nobody is identified.
+            or ``None`` when nobody is identified. On a server store
+            ``None`` means the connected person: the panelist their database
+            role is on this panel, if any
+            (:func:`~formers_tui.store.server.people.connected_reader`).
 
     Raises:
         NotFoundError: unknown interview.
         ValidationError: the reader is not on the panel.
     """
     interview = get_interview(session, interview_id)
+    if reader_id is None:
+        from formers_tui.store.server.people import connected_reader
+
+        # On a server the connected role is a panelist, as a PIN makes one here.
+        reader_id = connected_reader(session, interview.id)
     panel = session.exec(select(Panelist.id).where(Panelist.interview_id == interview.id)).all()
     submissions = session.exec(
         select(DomainSubmission.panelist_id, DomainSubmission.domain_id).where(

@@ -41,6 +41,25 @@ UNIDENTIFIED = "note-taker (not identified)"
 """Who a capture is attributed to when no panelist has identified with a PIN."""
 
 
+# The same authority rules in SQL, for a server store's row-level security
+# (formers_tui.store.server.policies makes functions of them). There the
+# connected database role is the panelist ``_reader`` of interview ``_iid``
+# (``NULL`` when they are not on its panel); its login stands where the PIN
+# stands here. Change them together with chair_authority() and
+# panelist_authority(); a test compares both on the same states.
+
+SQL_CHAIR_AUTHORITY = """
+    EXISTS (SELECT 1 FROM panelist p
+            WHERE p.id = _reader AND p.interview_id = _iid AND p.is_chair)
+"""
+"""The connected panelist is the interview's chair (:func:`chair_authority`)."""
+
+SQL_AUTHOR_AUTHORITY = """
+    _author = (SELECT p.name FROM panelist p WHERE p.id = _reader AND p.interview_id = _iid)
+"""
+"""An addendum's ``_author`` is the connected panelist (:func:`panelist_authority`)."""
+
+
 def writable_interview(session: Session, interview_id: str) -> Interview:
     """Return the interview, refusing if it is finalized.
 

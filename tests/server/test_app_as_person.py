@@ -1,0 +1,120 @@
+"""The app connected as a person's own login: it reads as them, writes as them, keeps the chain.
+
+Here ``server init`` runs before the interviews are made, so the protocol's
+domains are indexed as the app stores it (the other modules index at init).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.exc import DBAPIError
+
+from formers_tui.store import audit, panel
+from formers_tui.store.failures import describe_store_failure
+from formers_tui.store.rules.visibility import visibility
+from formers_tui.store.server.people import connected_person, connected_reader
+from formers_tui.store.store import Store
+from tests.pg import Cluster
+from tests.rules.blind_store import PINS, canary
+from tests.server.people import SUPERVISOR, Served, panelist_ids, serve
+
+
+@pytest.fixture(scope="module")
+def served(pg_cluster: Cluster) -> Iterator[Served]:
+    found = serve(pg_cluster, init_first=True)
+    yield found
+    pg_cluster.drop_database(found.database)
+
+
+def test_the_connected_login_reads_as_its_panelist(served: Served) -> None:
+    iid = served.ids["draft"]
+    members = panelist_ids(served, iid)
+    store = Store.open(served.url("bo"))
+    try:
+        with store.session() as session:
+            assert connected_person(session) == "Bo Ray"
+            assert connected_reader(session, iid) == members["Bo Ray"]
+            seen = visibility(session, iid)
+            assert seen.reader_id == members["Bo Ray"]
+            assert seen.may_see(members["Bo Ray"], "ONE-1", submitted=False)
+    finally:
+        store.close()
+    supervisor = Store.open(served.url(SUPERVISOR))
+    try:
+        with supervisor.session() as session:
+            assert connected_person(session) == "Sue Vee"
+            assert visibility(session, iid).reader_id is None
+    finally:
+        supervisor.close()
+
+
+def test_a_person_writes_through_the_app_and_the_chain_holds(served: Served) -> None:
+    iid = served.ids["submitted"]
+    members = panelist_ids(served, iid)
+    store = Store.open(served.url("cy"))
+    try:
+        with store.session() as session:
+            panel.rate(
+                session,
+                interview_id=iid,
+                panelist_id=members["Cy Dee"],
+                indicator_id="TWO-1",
+                value=3,
+                rationale="Revised after more thought.",
+                actor="Cy Dee",
+            )
+            session.commit()
+        with store.session() as session, pytest.raises(DBAPIError) as refused:
+            panel.rate(
+                session,
+                interview_id=iid,
+                panelist_id=members["Bo Ray"],
+                indicator_id="THREE-1",
+                value=0,
+                rationale="Not mine to give.",
+                actor="Cy Dee",
+            )
+        assert "does not let this login" in str(describe_store_failure(refused.value))
+    finally:
+        store.close()
+    owner = Store.open(served.url())
+    try:
+        with owner.session() as session:
+            # The entries Cy's connection chained sit on the real end of the chain.
+            assert audit.verify_chain(session) == []
+            assert audit.verify_state(session) == []
+            assert audit.pending_outside(session) == []
+    finally:
+        owner.close()
+
+
+def test_a_chair_reveals_and_a_panelist_then_sees_the_panel(served: Served) -> None:
+    iid = served.ids["submitted"]
+    members = panelist_ids(served, iid)
+    ann = Store.open(served.url("ann"))
+    try:
+        with ann.session() as session:
+            panel.reveal(
+                session,
+                interview_id=iid,
+                chair_id=members["Ann Lee"],
+                pin=PINS["Ann Lee"],
+                reason="Cy must leave early.",
+                actor="Ann Lee",
+            )
+            session.commit()
+    finally:
+        ann.close()
+    cy = Store.open(served.url("cy"))
+    try:
+        with cy.session() as session:
+            shown = panel.visible_ratings(session, iid, members["Cy Dee"], "one")
+            # Bo's submitted ratings of domain one now reach Cy; nobody's drafts do.
+            assert {r.rationale for r in shown} >= {canary("submitted", "Bo Ray", "ONE-1")}
+            assert all(
+                r.submitted_at is not None or r.panelist_id == members["Cy Dee"] for r in shown
+            )
+    finally:
+        cy.close()
