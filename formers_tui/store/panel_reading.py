@@ -10,11 +10,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
 
 from formers_tui.protocol.model import Protocol
 from formers_tui.store.common import get_interview, protocol_of
 from formers_tui.store.interviews import interview_header
-from formers_tui.store.models import Status
+from formers_tui.store.models import (
+    Addendum,
+    ChairReveal,
+    Consensus,
+    Determination,
+    DomainSubmission,
+    Interview,
+    Panelist,
+    Rating,
+    SignOff,
+    Status,
+)
 from formers_tui.store.panel import PanelProgress, has_pin, panel_progress
 from formers_tui.store.panel_actions import AddendumView, PanelistChoice
 from formers_tui.store.panel_decision import addenda_of
@@ -94,3 +108,46 @@ def read_panel(store: Store, interview_id: str, viewer_id: str | None) -> PanelD
             addenda=addenda,
             viewer_id=viewer_id,
         )
+
+
+PanelMarker = tuple[Any, ...]
+"""A cheap summary of everything the panel view shows; it changes when any of it does."""
+
+
+def _per_interview(model: Any, interview_id: str, *columns: Any) -> list[Any]:
+    """Scalar subqueries over ``model``'s rows of one interview: a count, then each column's max."""
+    table = model.__table__
+    where = table.c.interview_id == interview_id
+    parts = [select(func.count()).select_from(table).where(where).scalar_subquery()]
+    parts += [select(func.max(table.c[c])).where(where).scalar_subquery() for c in columns]
+    return parts
+
+
+def panel_marker(store: Store, interview_id: str) -> PanelMarker:
+    """What the panel view of ``interview_id`` (its full id) shows, summed up in one query.
+
+    Counts and latest times of the ratings, submissions, reveal, consensus,
+    determination, sign-offs, addenda and PINs, and the interview's status:
+    a rating or submission written on another laptop changes it, typing
+    notes does not. It reads only what the connection may read, so on a
+    server a panelist's unseen draft changes nothing a chair can poll.
+    Cheap enough to ask every second (call from a worker).
+    """
+    interview = Interview.__table__  # type: ignore[attr-defined]
+    panel = Panelist.__table__  # type: ignore[attr-defined]
+    parts = [
+        select(interview.c.status).where(interview.c.id == interview_id).scalar_subquery(),
+        select(func.count(panel.c.pin_hash))
+        .where(panel.c.interview_id == interview_id)
+        .scalar_subquery(),
+        *_per_interview(Rating, interview_id, "updated_at", "submitted_at"),
+        *_per_interview(DomainSubmission, interview_id, "submitted_at"),
+        *_per_interview(ChairReveal, interview_id),
+        *_per_interview(Consensus, interview_id, "recorded_at"),
+        *_per_interview(Determination, interview_id, "recorded_at"),
+        *_per_interview(SignOff, interview_id),
+        *_per_interview(Addendum, interview_id),
+    ]
+    with store.session() as session:
+        row = session.execute(select(*parts)).one()
+    return tuple(row)

@@ -41,7 +41,7 @@ from formers_tui.scoring.suggestion import SUGGESTED_LABELS, Severity, Suggested
 from formers_tui.scoring.summary import HIDDEN, PanelistInfo
 from formers_tui.store import panel_actions
 from formers_tui.store.panel_actions import AddendumView, ConsensusIn
-from formers_tui.store.panel_reading import PanelData, read_panel
+from formers_tui.store.panel_reading import PanelData, PanelMarker, panel_marker, read_panel
 from formers_tui.store.panel_view import PanelReport
 from formers_tui.store.store import Store
 from formers_tui.tui.dialogs.addendum import AddendumDialog
@@ -67,6 +67,9 @@ LOCKED = "This interview is finalized and cannot be changed; add an addendum ins
 
 TABS = ("progress", "ratings", "agreement", "suggestion", "decision")
 """Tab ids in order; the digit keys 1-5 show them."""
+
+POLL_SECONDS = 1.0
+"""How often the panel view asks whether anything it shows has changed (another laptop)."""
 
 WRITES = ("consensus", "determination", "sign_off", "reveal", "addendum")
 """Actions that change the record: each is refused, with its reason, when it cannot apply."""
@@ -360,6 +363,14 @@ class PanelScreen(Screen[None]):
         """The panel view was read from the store."""
 
         data: PanelData
+        marker: PanelMarker | None = None
+        """The change marker read just before it (see :func:`panel_marker`)."""
+
+    @dataclass
+    class Changed(Message):
+        """Something the panel view shows changed in the store (another laptop, a bundle)."""
+
+        marker: PanelMarker
 
     def __init__(self, store: Store, interview_id: str, *, viewer_id: str | None = None) -> None:
         """Prepare the screen; the interview is read in a worker once mounted.
@@ -379,6 +390,8 @@ class PanelScreen(Screen[None]):
         """What is shown; ``None`` until first read."""
         self._after_load: str | None = None
         """An indicator to move the cursor to once read again."""
+        self._marker: PanelMarker | None = None
+        """The change marker of what is shown; polled to notice others' submissions."""
 
     def compose(self) -> ComposeResult:
         yield Static("Opening the panel view…", id="panel-title", markup=False)
@@ -404,6 +417,7 @@ class PanelScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.load()
+        self.set_interval(POLL_SECONDS, self._poll)
 
     @property
     def is_loaded(self) -> bool:
@@ -415,12 +429,42 @@ class PanelScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def load(self) -> None:
         """Read the panel view again (in a thread)."""
-        post_result(self, self.Loaded(read_panel(self._store, self._interview_id, self.viewer_id)))
+        marker = None
+        if self.data is not None:  # the full id is known (the first read resolves a prefix)
+            marker = panel_marker(self._store, self.data.interview_id)
+        data = read_panel(self._store, self._interview_id, self.viewer_id)
+        if marker is None:
+            marker = panel_marker(self._store, data.interview_id)
+        post_result(self, self.Loaded(data, marker))
+
+    def _poll(self) -> None:
+        """Ask, off the interface thread, whether what is shown changed; while in front only."""
+        if self.data is not None and self._marker is not None and self.is_current:
+            self._read_marker(self.data.interview_id, self._marker)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="panel-poll")
+    def _read_marker(self, interview_id: str, shown: PanelMarker) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            marker = panel_marker(self._store, interview_id)
+        except SQLAlchemyError:
+            return  # a busy store or a server out of reach: the next poll asks again
+        if marker != shown:
+            post_result(self, self.Changed(marker))
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        if message.marker == self._marker:
+            return
+        self._marker = message.marker  # one reload per change, however many polls saw it
+        self.load()  # the matrix keeps its cursor on the same indicator
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         first = self.data is None
         self.data = message.data
+        self._marker = message.marker
         self._interview_id = message.data.interview_id
         self._show(message.data)
         if first:
