@@ -11,16 +11,18 @@ are :mod:`formers_tui.store.panel_actions`; the screens' read models are
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from formers_tui.protocol.loader import LoadedProtocol
-from formers_tui.scoring.reliability import ProtocolReliability
 from formers_tui.store import panel
 from formers_tui.store.common import find_interview
 from formers_tui.store.interviews import InterviewSummary, PanelistIn, create_interview
 from formers_tui.store.models import Rating
 from formers_tui.store.ratings import ratings_by
-from formers_tui.store.reliability import programme_reliability
 from formers_tui.store.store import Store
+
+if TYPE_CHECKING:
+    from formers_tui.scoring.reliability import ProtocolReliability
 
 
 def resolve_interview(store: Store, key: str) -> str:
@@ -82,5 +84,8 @@ def own_domain(
 
 def reliability(store: Store) -> list[ProtocolReliability]:
     """Pooled agreement and rater leans across settled interviews."""
+    # Imported here: scoring the whole store is not on the way to the first screen.
+    from formers_tui.store.reliability import programme_reliability
+
     with store.session() as session:
         return programme_reliability(session)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -47,16 +47,6 @@ from formers_tui.store.models import Rating, Status
 from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
 from formers_tui.tui.app import freeze_heap
-from formers_tui.tui.dialogs.evidence import EvidenceDialog
-from formers_tui.tui.dialogs.flag import FlagDialog, NewFlag
-from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
-from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
-from formers_tui.tui.dialogs.quote import NewQuote, QuoteDialog
-from formers_tui.tui.dialogs.rating import NewRating, RatingDialog
-from formers_tui.tui.dialogs.resolve_flag import FlagResolution, ResolveFlagDialog
-from formers_tui.tui.dialogs.script import ScriptDialog
-from formers_tui.tui.dialogs.submit import SubmitDialog
-from formers_tui.tui.dialogs.timeline import TimelineDialog
 from formers_tui.tui.literal import literal
 from formers_tui.tui.screens.lock import QuickUnlock, Unlocked, pin_holders
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
@@ -78,6 +68,14 @@ from formers_tui.tui.widgets.notes_editor import NotesEditor
 from formers_tui.tui.widgets.screen_commands import ScreenBindingCommands
 from formers_tui.tui.widgets.status_line import StatusLine
 from formers_tui.tui.workers import DB, post_result
+
+if TYPE_CHECKING:
+    # The dialogs are imported when first opened: the screen opens without them.
+    from formers_tui.tui.dialogs.flag import NewFlag
+    from formers_tui.tui.dialogs.pin import PanelistChoice
+    from formers_tui.tui.dialogs.quote import NewQuote
+    from formers_tui.tui.dialogs.rating import NewRating
+    from formers_tui.tui.dialogs.resolve_flag import FlagResolution
 
 LOCKED = "This interview is finalized and cannot be changed; add an addendum instead (ctrl+b)."
 """What a change key says on a finalized interview."""
@@ -472,6 +470,8 @@ class InterviewScreen(Screen[None]):
 
     def action_jump(self) -> None:
         """Choose any indicator from a filterable list."""
+        from formers_tui.tui.dialogs.jump import JumpDialog, JumpTarget
+
         if self._opened is None:
             return
         navigator = self._nav()
@@ -505,6 +505,8 @@ class InterviewScreen(Screen[None]):
 
     def _show_script(self, key: str) -> None:
         """Show the opening, the closing or a role play; the notes stay where they were."""
+        from formers_tui.tui.dialogs.script import ScriptDialog
+
         if self._opened is None:
             return
         protocol = self._opened.protocol
@@ -832,6 +834,8 @@ class InterviewScreen(Screen[None]):
 
     def action_flag(self) -> None:
         """Raise a safety flag (works while typing in the notes)."""
+        from formers_tui.tui.dialogs.flag import FlagDialog
+
         if self._opened is None or self._read_only:
             return
         self._before_dialog()
@@ -868,6 +872,8 @@ class InterviewScreen(Screen[None]):
 
     def action_resolve(self) -> None:
         """Close an open safety flag, saying what action was taken."""
+        from formers_tui.tui.dialogs.resolve_flag import ResolveFlagDialog
+
         if self._records is None or not self._records.open_flags or self._read_only:
             return
 
@@ -893,6 +899,8 @@ class InterviewScreen(Screen[None]):
 
     def action_quote(self) -> None:
         """Capture a verbatim quote for the current indicator."""
+        from formers_tui.tui.dialogs.quote import QuoteDialog
+
         if self._opened is None or self._read_only:
             return
         self._before_dialog()
@@ -932,6 +940,8 @@ class InterviewScreen(Screen[None]):
 
     def action_evidence(self) -> None:
         """Record a collateral evidence item linked to indicators."""
+        from formers_tui.tui.dialogs.evidence import EvidenceDialog
+
         if self._opened is None or self._read_only:
             return
         self._before_dialog()
@@ -957,6 +967,8 @@ class InterviewScreen(Screen[None]):
 
     def action_rate(self) -> None:
         """Rate the current indicator as the active panelist (asking who, with a PIN, first)."""
+        from formers_tui.tui.dialogs.rating import RatingDialog
+
         if self._opened is None or self._records is None or self._read_only:
             return
         self._before_dialog()
@@ -1005,6 +1017,8 @@ class InterviewScreen(Screen[None]):
         self, then: Callable[[], object] | None = None, *, title: str = "Who is rating?"
     ) -> None:
         """Ask who is at the keyboard (their PIN, or a first PIN chosen twice)."""
+        from formers_tui.tui.dialogs.pin import PanelistChoice, PinDialog
+
         opened = self._opened
         if opened is None:
             return
@@ -1047,6 +1061,8 @@ class InterviewScreen(Screen[None]):
 
     def quick_unlock(self) -> QuickUnlock | None:
         """The app is locking: nobody rates until someone unlocks; who may, with a PIN."""
+        from formers_tui.tui.dialogs.pin import PanelistChoice
+
         opened = self._opened
         if opened is None:
             return None
@@ -1096,6 +1112,8 @@ class InterviewScreen(Screen[None]):
             self.set_timer(0.1, lambda: self._when_saved(then, tries + 1))
 
     def _open_submit(self) -> None:
+        from formers_tui.tui.dialogs.submit import SubmitDialog
+
         opened = self._opened
         if opened is None or not self._panelist_id:
             return
@@ -1190,6 +1208,8 @@ class InterviewScreen(Screen[None]):
 
     def action_timeline(self) -> None:
         """Enter the timeline facts; the proportionality guideline updates as you type."""
+        from formers_tui.tui.dialogs.timeline import TimelineDialog
+
         if self._opened is None or self._records is None:
             return
         self._before_dialog()
