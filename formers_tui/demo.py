@@ -3,16 +3,31 @@
 A newcomer should see every part of an interview filled in, so the demo store
 holds one partly completed interview read from ``data/demo-interview.json``.
 Every name in it is invented.
+
+Building it runs every migration and writes the whole interview through the
+store's rules, about half a second of processor time, so it is built once
+into a template in the data folder (named after the schema revision, the
+release and the demo file, so a new one is built whenever any of them
+changes) and each ``formers demo`` copies the template.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
+import shutil
+import sqlite3
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from formers_tui.paths import shipped_dir
+from formers_tui import __version__
+from formers_tui.paths import PRIVATE_FILE_MODE, data_dir, ensure_private_dir, shipped_dir
+from formers_tui.store.lock import lock_file
+from formers_tui.store.schema_head import HEAD
 
 DEMO_FILE = "demo-interview.json"
 DEMO_NOTICE = (
@@ -25,6 +40,79 @@ def demo_data() -> dict[str, Any]:
     """The demo interview description shipped in ``data/``."""
     data: dict[str, Any] = json.loads((shipped_dir("data") / DEMO_FILE).read_text("utf-8"))
     return data
+
+
+def template_path() -> Path:
+    """Where the demo store's template is kept for this schema, release and demo file."""
+    digest = hashlib.sha256((shipped_dir("data") / DEMO_FILE).read_bytes()).hexdigest()[:12]
+    return data_dir() / "demo" / f"demo-{HEAD}-{__version__}-{digest}.db"
+
+
+def demo_store(store_path: Path) -> str:
+    """Create the demo store at ``store_path`` (a new file); return the interview's id.
+
+    It is a copy of the template, built first when missing. Where the
+    template cannot be kept (a read-only data folder), the store is built in
+    place instead.
+    """
+    template = template_path()
+    try:
+        if not template.is_file():
+            _build_template(template)
+        with template.open("rb") as source:
+            fd = os.open(store_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+            with os.fdopen(fd, "wb") as target:
+                shutil.copyfileobj(source, target)
+        return _interview_of(store_path)
+    except (OSError, sqlite3.Error):
+        store_path.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            template.unlink(missing_ok=True)  # built again next time
+        return seed_demo(store_path)
+
+
+def _build_template(template: Path) -> None:
+    """Build the demo store into ``template``; another program may be doing the same."""
+    folder = ensure_private_dir(template.parent)
+    fd, name = tempfile.mkstemp(prefix=".building-", suffix=".db", dir=folder)
+    os.close(fd)
+    building = Path(name)
+    try:
+        building.unlink()  # the store is created by its own opening
+        seed_demo(building)
+        connection = sqlite3.connect(building)
+        try:  # everything into the one file that is kept
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
+        os.replace(building, template)  # whole or not at all
+    finally:
+        for leftover in (building, *_companions(building)):
+            leftover.unlink(missing_ok=True)
+    for old in folder.glob("demo-*.db"):  # templates of earlier releases
+        if old != template:
+            old.unlink(missing_ok=True)
+
+
+def _companions(store: Path) -> list[Path]:
+    """The files SQLite and the store keep beside ``store``."""
+    return [
+        store.with_name(store.name + "-wal"),
+        store.with_name(store.name + "-shm"),
+        lock_file(store),
+    ]
+
+
+def _interview_of(store: Path) -> str:
+    """The id of the one interview of a demo store."""
+    connection = sqlite3.connect(store)
+    try:
+        rows = connection.execute("SELECT id FROM interview").fetchall()
+    finally:
+        connection.close()
+    if len(rows) != 1:
+        raise sqlite3.DatabaseError("not a demo store")
+    return str(rows[0][0])
 
 
 def seed_demo(store_path: Path) -> str:

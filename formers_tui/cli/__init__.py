@@ -56,19 +56,20 @@ def open_app(open_interview: str | None = None) -> int:
 def open_demo() -> int:
     """``formers demo``: the app on a throwaway store holding the fictional interview.
 
-    The store is built on a thread of its own (SQLite works without the
-    interpreter lock) while the interface is imported and drawn; the app
-    opens it when it is ready. The folder is removed when the app ends.
+    The store is copied from a template built once (see
+    :mod:`formers_tui.demo`), on a thread of its own while the interface is
+    imported and drawn; the app opens it when it is ready. The folder is
+    removed when the app ends.
     """
     import tempfile
 
     from formers_tui.background import InBackground
-    from formers_tui.demo import DEMO_NOTICE, seed_demo
+    from formers_tui.demo import DEMO_NOTICE, demo_store
 
     os.umask(0o077)
     with tempfile.TemporaryDirectory(prefix="formers-demo-") as folder:
         path = Path(folder) / "demo.db"
-        seeding = InBackground("demo", seed_demo, path)
+        seeding = InBackground("demo", demo_store, path)
         return start_app(lambda: path, notice=DEMO_NOTICE, ready=seeding.result)
 
 
