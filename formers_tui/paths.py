@@ -29,7 +29,11 @@ def data_dir() -> Path:
 
 
 def store_path(override: str | os.PathLike[str] | None = None) -> Path:
-    """The store to open: ``override``, else ``FORMERS_DB``, else the default."""
+    """The store file to open: ``override``, else ``FORMERS_DB``, else the default.
+
+    For a location that may be a server, use
+    :func:`formers_tui.store.location.store_location`.
+    """
     chosen = override if override is not None else os.environ.get("FORMERS_DB")
     if chosen:
         return Path(chosen).expanduser()

@@ -73,14 +73,14 @@ def open_demo() -> int:
         return start_app(lambda: path, notice=DEMO_NOTICE, ready=seeding.result)
 
 
-def _store_path(db: Path | None) -> Path:
-    from formers_tui.paths import store_path
+def _store_path(db: Path | None) -> Path | str:
+    from formers_tui.store.location import store_location
 
-    return store_path(db)
+    return store_location(db)
 
 
 def start_app(
-    path: Callable[[], Path],
+    path: Callable[[], Path | str],
     *,
     open_interview: str | None = None,
     notice: str = "",
@@ -89,7 +89,7 @@ def start_app(
     """Run the app on the store ``path()``; errors before it starts are one line.
 
     Args:
-        path: gives the store file (may fail with a sentence for the user).
+        path: gives the store file or server URL (may fail with a sentence for the user).
         open_interview: an interview id or prefix to open at once.
         notice: a line always shown on the home screen.
         ready: waits until the store exists and gives the interview to open
@@ -100,7 +100,7 @@ def start_app(
     os.umask(0o077)  # everything this program writes is confidential
     try:
         store = path()
-        early_key = derive_key_early(store)
+        early_key = derive_key_early(store) if isinstance(store, Path) else None
         from formers_tui.tui.app import make_app
 
         make_app(

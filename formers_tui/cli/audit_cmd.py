@@ -52,7 +52,10 @@ def audit_verify(
     from formers_tui.store.guards import trigger_problems
 
     settings = settings_of(ctx)
-    heads = {str(f): _heads_of(f, settings.store_path()) for f in against or []}
+    location = settings.location()
+    heads = {
+        str(f): _heads_of(f, location if isinstance(location, Path) else f) for f in against or []
+    }
     exports = {str(f): _parsed_export(f) for f in against or []}
     store = settings.open_store(create=False, daily=False)
     try:
@@ -71,6 +74,7 @@ def audit_verify(
                 ]
             guards = trigger_problems(session.connection())
             mismatches = audit.verify_state(session, iid)
+            outside = audit.pending_outside(session)
             head = audit.head(session)
     finally:
         store.close()
@@ -89,6 +93,9 @@ def audit_verify(
                     }
                     for m in mismatches
                 ],
+                "unlogged_changes": [
+                    {"table": t, "change": o, "key": k, "by": r} for t, o, k, r in outside
+                ],
                 "heads_checked": sum(len(h) for h in heads.values()),
                 "head": {"seq": head.seq, "mac": head.mac},
             }
@@ -102,15 +109,18 @@ def audit_verify(
             fields = f" ({', '.join(m.changed)})" if m.changed else ""
             where = f"interview {m.interview_id[:8]}, " if m.interview_id else ""
             output.echo(f"record: {where}{m.entity} {m.key[:12]} {m.reason}{fields}")
+        for table, change, key, role in outside:
+            output.echo(f"unlogged: {table} {key[:12]} {change} by {role} outside the app")
         for name, found in heads.items():
             output.echo(f"checked {len(found)} recorded head(s) in {name}")
-        if not breaks and not mismatches and not guards:
+        if not breaks and not mismatches and not guards and not outside:
             output.echo("Audit chain intact; every record matches its last audited value.")
         output.echo(head.text())
-    if breaks or mismatches or guards:
+    if breaks or mismatches or guards or outside:
+        unlogged = f", {len(outside)} unlogged change(s)" if outside else ""
         raise fail(
             f"{len(breaks)} chain break(s), {len(guards)} guard problem(s), "
-            f"{len(mismatches)} record(s) changed outside the app.",
+            f"{len(mismatches)} record(s) changed outside the app{unlogged}.",
             1,
         )
 

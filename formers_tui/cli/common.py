@@ -23,14 +23,36 @@ R = TypeVar("R")
 
 @dataclass
 class Settings:
-    """Options given before the command (``formers --db PATH ...``)."""
+    """Options given before the command (``formers --db PATH|URL ...``)."""
 
-    db: Path | None = None
+    db: str | Path | None = None
 
-    def store_path(self) -> Path:
-        from formers_tui.paths import store_path
+    def location(self) -> Path | str:
+        """The store: a file path, or a ``postgresql://`` URL (a ``str``).
 
-        return store_path(self.db)
+        Raises:
+            StoreError: the path is a folder.
+        """
+        from formers_tui.store.engine import StoreError
+        from formers_tui.store.location import store_location
+
+        found = store_location(self.db)
+        if isinstance(found, Path) and found.is_dir():
+            raise StoreError(f"{found} is a folder, not a store file.")
+        return found
+
+    def store_path(self, refusal: str = "this command works on a store file only") -> Path:
+        """The store file, for commands that work on the file itself.
+
+        Args:
+            refusal: the PostgreSQL way to do it, said when the store is a server.
+
+        Raises:
+            ServerStoreRefused: the store is a server (one sentence with ``refusal``).
+        """
+        from formers_tui.store.location import file_only
+
+        return file_only(self.location(), refusal)
 
     def open_store(self, *, create: bool = True, daily: bool = True) -> Store:
         """Open the store, asking for its passphrase when it is encrypted.
@@ -44,7 +66,10 @@ class Settings:
         from formers_tui.store.engine import StoreError
         from formers_tui.store.store import Store
 
-        path = self.store_path()
+        location = self.location()
+        if isinstance(location, str):  # a server: libpq finds the credentials itself
+            return Store.open(location, create=create)
+        path = location
         if not create and not path.exists():
             raise StoreError(f"No store at {path}.")
         return Store.open(path, passphrase=store_passphrase(path), create=create, daily=daily)

@@ -14,13 +14,22 @@ db_app = typer.Typer(
     help="The store file: path, check, backup, restore, encryption.", no_args_is_help=True
 )
 
+BACKUP_ON_SERVER = "back it up with pg_dump or pg_basebackup"
+RESTORE_ON_SERVER = "restore it with pg_restore from a pg_dump, or from a pg_basebackup"
+BACKUPS_ON_SERVER = "its backups are the server's own (pg_dump, pg_basebackup), not files"
+ENCRYPTION_ON_SERVER = (
+    "it has no passphrase; protect it with sslmode=verify-full on the way and the "
+    "server's disk encryption at rest"
+)
+
 
 @db_app.command("path")
 def db_path(ctx: typer.Context) -> None:
-    """Print the store file in use (and the user protocols folder)."""
+    """Print the store file (or server) in use, and the user protocols folder."""
     from formers_tui.paths import user_protocols_dir
+    from formers_tui.store.location import shown
 
-    output.echo(str(settings_of(ctx).store_path()))
+    output.echo(shown(settings_of(ctx).location()))
     output.echo(f"user protocols: {user_protocols_dir()}", err=True)
 
 
@@ -32,19 +41,25 @@ def db_check(
 ) -> None:
     """Check the store's integrity, schema version and audit chain. Exit 1 if anything is wrong."""
     from formers_tui.cli.common import store_passphrase
-    from formers_tui.store.health import check_store
+    from formers_tui.store.health import check_server, check_store
+    from formers_tui.store.location import shown
     from formers_tui.store.store import key_for
 
-    path = settings_of(ctx).store_path()
-    if not path.exists():
-        raise fail(f"No store at {path}.")
-    key = key_for(path, store_passphrase(path))
-    health = check_store(path, key)
+    location = settings_of(ctx).location()
+    if isinstance(location, str):
+        key = None
+        health = check_server(location)
+    else:
+        if not location.exists():
+            raise fail(f"No store at {location}.")
+        key = key_for(location, store_passphrase(location))
+        health = check_store(location, key)
+    path = shown(location)
     integrity, current, head = health.integrity, health.schema, health.schema_expected
     breaks, guards, ok = health.chain_breaks, health.guard_problems, health.ok
     foreign = health.foreign_key_problems
     report = {
-        "path": str(path),
+        "path": path,
         "integrity": integrity,
         "foreign_key_problems": foreign,
         "encrypted": key is not None,
@@ -58,8 +73,12 @@ def db_check(
         print_json(report)
     else:
         output.echo(f"store      {path}")
-        output.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
-        output.echo(f"integrity  {', '.join(integrity)}")
+        if health.dialect == "postgresql":
+            output.echo("encrypted  by the server (sslmode, disk encryption)")
+            output.echo("integrity  kept by the server")
+        else:
+            output.echo(f"encrypted  {'yes' if key is not None else 'NO (formers db encrypt)'}")
+            output.echo(f"integrity  {', '.join(integrity)}")
         output.echo(f"foreign    {'ok' if not foreign else f'{foreign} broken references'}")
         schema_note = (
             "" if current == head else f" (this version expects {head}; open it to upgrade)"
@@ -88,6 +107,7 @@ def db_backup(
     from formers_tui.store import audit
     from formers_tui.store.backup import backup
 
+    settings_of(ctx).store_path(BACKUP_ON_SERVER)
     store = settings_of(ctx).open_store(create=False, daily=False)
     try:
         copy = backup(store.path, destination, key=store.key)
@@ -117,6 +137,7 @@ def _reencrypt(ctx: typer.Context, *, new_passphrase: str, verb: str, what: str)
     from formers_tui.store.lock import alone
 
     settings = settings_of(ctx)
+    settings.store_path(ENCRYPTION_ON_SERVER)
     store = settings.open_store(create=False, daily=False)  # checks the current passphrase
     path = store.path
     old_key = store.key
@@ -157,7 +178,7 @@ def db_encrypt(ctx: typer.Context) -> None:
     from formers_tui.store.passphrase import NEW_ENV, check_new, from_environment
     from formers_tui.store.store import is_encrypted
 
-    path = settings_of(ctx).store_path()
+    path = settings_of(ctx).store_path(ENCRYPTION_ON_SERVER)
     if not path.exists():
         raise fail(f"No store at {path}.")
     if is_encrypted(path):
@@ -181,7 +202,7 @@ def db_rekey(ctx: typer.Context) -> None:
     from formers_tui.store.passphrase import NEW_ENV, check_new, from_environment
     from formers_tui.store.store import is_encrypted
 
-    path = settings_of(ctx).store_path()
+    path = settings_of(ctx).store_path(ENCRYPTION_ON_SERVER)
     if not is_encrypted(path):
         raise fail(f"The store at {path} is not encrypted; use 'formers db encrypt'.")
     settings_of(ctx).open_store(create=False, daily=False).close()  # check the passphrase first
@@ -218,7 +239,7 @@ def db_restore(
     from formers_tui.store.backup import restore
     from formers_tui.store.lock import alone
 
-    path = settings_of(ctx).store_path()
+    path = settings_of(ctx).store_path(RESTORE_ON_SERVER)
     key = None
     store_key = None
     passphrase = None
@@ -238,11 +259,12 @@ def db_restore(
 
 
 @db_app.command("backups")
+@friendly
 def db_backups(ctx: typer.Context) -> None:
     """List every file in the store's backups folder, newest first."""
     from formers_tui.store.backup import every_file
 
-    found = every_file(settings_of(ctx).store_path())
+    found = every_file(settings_of(ctx).store_path(BACKUPS_ON_SERVER))
     for item in found:
         output.echo(str(item))
     if not found:

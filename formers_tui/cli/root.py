@@ -9,7 +9,6 @@ all (see :func:`formers_tui.cli.main`).
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -58,11 +57,11 @@ def _version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             "--db",
-            help="Store file to use (default: FORMERS_DB, else the user data folder).",
-            dir_okay=False,
+            help="Store file, or postgresql:// URL of a server database, to use "
+            "(default: FORMERS_DB, else the user data folder).",
         ),
     ] = None,
     version: Annotated[
@@ -81,7 +80,7 @@ def run_app(settings: Settings, *, open_interview: str | None) -> None:
     """Start the TUI on the configured store."""
     from formers_tui.cli import start_app
 
-    code = start_app(settings.store_path, open_interview=open_interview)
+    code = start_app(settings.location, open_interview=open_interview)
     if code:
         raise typer.Exit(code)
 

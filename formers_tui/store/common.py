@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, SQLModel, col, select
 
 from formers_tui.errors import NotFoundError
@@ -57,9 +58,7 @@ def find_interview(session: Session, key: str) -> Interview:
     """
     code = " ".join(key.split())
     candidate = (
-        session.exec(select(Candidate).where(col(Candidate.code).collate("NOCASE") == code)).first()
-        if code
-        else None
+        session.exec(select(Candidate).where(_same_code(session, code))).first() if code else None
     )
     if candidate is not None:
         rows = session.exec(
@@ -76,6 +75,19 @@ def find_interview(session: Session, key: str) -> Interview:
         raise NotFoundError(
             f"No interview with id '{key}', nor a candidate with that code."
         ) from None
+
+
+def _same_code(session: Session, code: str) -> ColumnElement[bool]:
+    """``Candidate.code`` equals ``code`` ignoring ASCII case, on either database.
+
+    SQLite's ``NOCASE`` folds ASCII letters only; PostgreSQL has no such
+    collation, and ``lower()`` there folds every letter, so the server
+    compares with both sides folded by the server itself.
+    """
+    column = col(Candidate.code)
+    if session.get_bind().dialect.name == "sqlite":
+        return column.collate("NOCASE") == code
+    return func.lower(column) == func.lower(code)
 
 
 def touch(session: Session, interview: Interview) -> None:

@@ -141,7 +141,7 @@ class FormersApp(App[None]):
     def __init__(
         self,
         *,
-        store_path: Path,
+        store_path: Path | str,
         open_interview: str | None = None,
         notice: str = "",
         passphrase: str | None = None,
@@ -153,7 +153,9 @@ class FormersApp(App[None]):
         """Create the app; nothing is opened until it runs.
 
         Args:
-            store_path: the store file (created if missing).
+            store_path: the store file (created if missing), or the
+                ``postgresql://`` URL of a server database (no passphrase:
+                the server's roles and connection settings guard it).
             open_interview: id (or start of one) of an interview to open at once.
             notice: a line always shown on the home screen.
             passphrase: for an encrypted store, or to create a new store
@@ -207,7 +209,7 @@ class FormersApp(App[None]):
         passphrase, self._passphrase = self._passphrase, None  # used once, not kept
         if self.lock_minutes:
             self.set_interval(IDLE_CHECK_SECONDS, self.lock_if_idle)
-        if passphrase is None and self._early_key is None:
+        if passphrase is None and self._early_key is None and isinstance(self.store_path, Path):
             if self.encrypt_new_store and self._is_new_store():
                 self.call_after_refresh(self._ask_new_passphrase)
                 return
@@ -227,12 +229,16 @@ class FormersApp(App[None]):
         from formers_tui.store.crypto import is_plaintext
         from formers_tui.store.errors import StoreError
 
+        if not isinstance(self.store_path, Path):
+            return False  # a server: its roles guard it, not a passphrase
         try:
             return not is_plaintext(self.store_path)
         except StoreError:
             return False  # opening will say what is wrong
 
     def _is_new_store(self) -> bool:
+        if not isinstance(self.store_path, Path):
+            return False
         try:
             return not self.store_path.exists() or (
                 self.store_path.is_file() and self.store_path.stat().st_size == 0
@@ -335,7 +341,7 @@ class FormersApp(App[None]):
         from formers_tui.store.early_key import derive_early
 
         pending, self._early_key = self._early_key, None  # the first opening only
-        if pending is None and key is None:
+        if pending is None and key is None and isinstance(self.store_path, Path):
             pending = derive_early(self.store_path, passphrase)
         ready, self._build_store = self._build_store, None
         if ready is not None:
@@ -347,7 +353,7 @@ class FormersApp(App[None]):
         from formers_tui.store.store import Store, is_encrypted
 
         try:
-            self._encrypted = is_encrypted(self.store_path)
+            self._encrypted = isinstance(self.store_path, Path) and is_encrypted(self.store_path)
             if pending is not None:
                 key = pending.result()
             # The day's backup of a large store takes seconds: taken once the list is up.
@@ -357,7 +363,7 @@ class FormersApp(App[None]):
             raise
         except OSError as exc:  # a folder, or a file this user may not read
             reason = exc.strerror or str(exc)
-            raise FormersError(f"Cannot open the store at {self.store_path}: {reason}.") from exc
+            raise FormersError(f"Cannot open the store at {self.store_shown}: {reason}.") from exc
         if not post_result(self, StoreOpened(store, catalogue)):
             store.close()
 
@@ -424,7 +430,7 @@ class FormersApp(App[None]):
         from formers_tui.store.engine import StoreError
 
         store = self.store
-        if store is None:
+        if store is None or store.is_server:  # the server's own backups cover it
             return
         try:
             daily_backup(store.path, key=store.key)
@@ -516,8 +522,16 @@ class FormersApp(App[None]):
             self.theme = HIGH_CONTRAST.name
 
     def action_store_location(self) -> None:
-        """Say which store file is in use (a demo and a real store look alike)."""
-        self.notify(str(self.store_path), title="Store file", timeout=10)
+        """Say which store file (or server) is in use (a demo and a real store look alike)."""
+        title = "Store file" if isinstance(self.store_path, Path) else "Store server"
+        self.notify(self.store_shown, title=title, timeout=10)
+
+    @property
+    def store_shown(self) -> str:
+        """The store's location for messages (a server URL without any password)."""
+        from formers_tui.store.location import shown
+
+        return shown(self.store_path)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         if screen is self.home:
@@ -694,7 +708,7 @@ class FormersApp(App[None]):
 
 def make_app(
     *,
-    store_path: Path,
+    store_path: Path | str,
     open_interview: str | None = None,
     notice: str = "",
     passphrase: str | None = None,
@@ -706,7 +720,8 @@ def make_app(
     """Build the app; the command line runs it and the tests drive it.
 
     Args:
-        store_path: the store file to open (created and migrated if needed).
+        store_path: the store file to open (created and migrated if needed), or
+            a ``postgresql://`` URL.
         open_interview: an interview id, or its first characters, to open at once.
         notice: a line shown on the home screen, e.g. that the store is a demo.
         passphrase: the store's passphrase if already known (a new store is then

@@ -792,6 +792,8 @@ class PanelScreen(Screen[None]):
         """Back up the store the moment a record is finalized (encrypted like the store)."""
         from formers_tui.store.backup import backup
 
+        if self._store.is_server:  # the server's own backups cover it
+            return
         backup(self._store.path, key=self._store.key, reason="finalized")
 
     def action_sign_off(self) -> None:
