@@ -90,6 +90,9 @@ def read_records(session: Session, interview_id: str, panelist_id: str) -> Recor
 def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opened:
     """Read an interview for the screen, with ``panelist_id``'s ratings (none: nobody's).
 
+    With none given, on a server store the connected person rates if they
+    sit on this panel: their login proved who they are.
+
     Raises:
         FormersError: unknown interview.
     """
@@ -98,6 +101,11 @@ def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opene
         header = interview_header(session, interview)
         members = tuple(header.panel)
         rater = panelist_id if any(p.id == panelist_id for p in members) else ""
+        if not rater:
+            from formers_tui.store.server.people import connected_reader
+
+            # On a server the login proves who rates, as a PIN does on a shared laptop.
+            rater = connected_reader(session, interview.id) or ""
         return Opened(
             interview_id=interview.id,
             candidate_code=header.candidate_code,

@@ -118,3 +118,56 @@ def test_a_chair_reveals_and_a_panelist_then_sees_the_panel(served: Served) -> N
             )
     finally:
         cy.close()
+
+
+def _new_interview(store: Store, code: str, chair: str, other: str) -> str:
+    from datetime import date
+
+    from formers_tui.protocol.loader import load_path
+    from formers_tui.store.interviews import PanelistIn, create_interview
+    from formers_tui.store.models import Role
+    from tests.conftest import FIXTURES
+
+    with store.session() as session:
+        interview = create_interview(
+            session,
+            candidate_code=code,
+            protocol=load_path(FIXTURES / "mini-protocol.toml"),
+            panel=[
+                PanelistIn(chair, Role.psychologist, is_chair=True),
+                PanelistIn(other, Role.social_worker),
+            ],
+            actor=chair,
+            interview_date=date(2026, 11, 4),
+            consent_given=True,
+            consent_date=date(2026, 11, 4),
+        )
+        session.commit()
+        return interview.id
+
+
+def test_a_chair_starts_an_interview_and_a_panelist_cannot(served: Served) -> None:
+    ann = Store.open(served.url("ann"))
+    try:
+        mine = _new_interview(ann, "PM-ANN-1", "Ann Lee", "Bo Ray")
+        # A chair may start one for a panel without her, too (programme staff).
+        theirs = _new_interview(ann, "PM-ANN-2", "Cy Dee", "Bo Ray")
+    finally:
+        ann.close()
+    bo = Store.open(served.url("bo"))
+    try:
+        with bo.session() as session:
+            assert connected_reader(session, mine) is not None
+            assert connected_reader(session, theirs) is not None
+        with pytest.raises(DBAPIError) as refused:
+            _new_interview(bo, "PM-BO-1", "Bo Ray", "Cy Dee")
+        assert "does not let this login" in str(describe_store_failure(refused.value))
+    finally:
+        bo.close()
+    owner = Store.open(served.url())
+    try:
+        with owner.session() as session:
+            assert audit.verify_chain(session) == []
+            assert audit.verify_state(session) == []
+    finally:
+        owner.close()

@@ -26,7 +26,8 @@ SQL client:
   (:func:`~formers_tui.store.rules.writes.chair_authority`); an addendum
   names its author (:func:`~formers_tui.store.rules.writes.panelist_authority`);
   capture (notes, quotes, evidence, timeline, flags) is for those who sit
-  on the interview; only chairs start interviews and name panels.
+  on the interview; only chairs start interviews and name panels (any
+  interview still in draft, and later the panels they chair).
   Supervisors write nothing. Nobody but the database owner may update or
   delete audit entries. (The lock on finalized interviews is the migrations'
   triggers.)
@@ -122,15 +123,16 @@ FUNCTIONS: dict[str, tuple[str, str, str]] = {
         "SELECT formers_staff(_who) OR formers_reader(_iid, _who) IS NOT NULL",
         "sql",
     ),
-    "formers_unstaffed(_iid text)": (
+    "formers_unstarted(_iid text)": (
         "boolean",
-        "SELECT NOT EXISTS (SELECT 1 FROM panelist p WHERE p.interview_id = _iid)",
+        "SELECT COALESCE((SELECT i.status::text = 'draft' FROM interview i WHERE i.id = _iid), "
+        "true)",
         "sql",
     ),
     "formers_writes(_iid text, _who name)": (
         "boolean",
         "SELECT formers_reader(_iid, _who) IS NOT NULL "
-        f"OR (pg_has_role(_who, '{CHAIR}', 'MEMBER') AND formers_unstaffed(_iid))",
+        f"OR (pg_has_role(_who, '{CHAIR}', 'MEMBER') AND formers_unstarted(_iid))",
         "sql",
     ),
     "formers_sees_candidate(_cid text, _who name)": (
@@ -331,7 +333,7 @@ POLICIES: dict[str, list[Policy]] = {
             "INSERT",
             "name",
             None,
-            f"{IN_CHAIR_GROUP} AND (formers_unstaffed(interview_id) OR {chair_of()})",
+            f"{IN_CHAIR_GROUP} AND (formers_unstarted(interview_id) OR {chair_of()})",
         ),
         (
             "UPDATE",
