@@ -22,6 +22,7 @@ from formers_tui.cli.interview_cmd import register as register_interview_command
 from formers_tui.cli.protocol_cmd import protocol_app
 from formers_tui.cli.reliability_cmd import register as register_reliability_command
 from formers_tui.cli.score_cmd import register as register_score_command
+from formers_tui.cli.server_cmd import server_app
 from formers_tui.cli.sync_cmd import register as register_sync_command
 
 app = typer.Typer(
@@ -38,6 +39,7 @@ app = typer.Typer(
 app.add_typer(protocol_app, name="protocol")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
+app.add_typer(server_app, name="server")
 register_interview_commands(app)
 register_export_commands(app)
 register_score_command(app)
