@@ -2,13 +2,18 @@
 
 Usage: ``python -m benchmarks.apps.interview STORE INTERVIEW_ID MODE`` where
 MODE is ``typing``: type 2,000 characters into the notes and print, as one
-line of JSON, the milliseconds of every screen update (``paints``, and the
-processor time the interface thread spent in each, ``paint_cpu``: the
-difference is time the system gave to other processes), the generation of
-every garbage collection that ran inside one (``collections``), the
-milliseconds of every message the interface thread handled (``messages``),
-and the peak RSS in KiB. Screen updates (layout and painting) run from a timer, not as
-messages, so they are timed separately: a slow paint is felt just the same.
+line of JSON, the milliseconds of every screen update (``paints``), of the
+processor time the interface thread spent in each (``paint_cpu``) and of the
+time it spent in each waiting for a core while runnable (``paint_wait``, from
+the kernel's scheduler statistics, where it keeps them: the machine's other
+processes had the cores), the generation of every garbage collection that
+ran inside one (``collections``), the generation and milliseconds of every
+collection on the interface thread while typing and just after, the one at
+the pause included (``gc``), the milliseconds of every message the interface
+thread handled and of its wait for a core in each (``messages``,
+``message_wait``), and the peak RSS in KiB. Screen updates (layout and
+painting) run from a timer, not as messages, so they are timed separately: a
+slow paint is felt just the same.
 """
 
 from __future__ import annotations
@@ -19,24 +24,46 @@ import time
 from pathlib import Path
 
 
+def _schedstat() -> Path | None:
+    """The interface thread's scheduler statistics, if this kernel keeps them."""
+    path = Path("/proc/thread-self/schedstat")
+    try:
+        return path if len(path.read_text().split()) >= 2 else None
+    except OSError:
+        return None
+
+
 async def main(store: Path, interview_id: str, mode: str) -> None:
     import gc
     import json
+    import threading
 
     from textual.screen import Screen
 
     from benchmarks.apps.measure import peak_rss_kib
     from formers_tui.tui.app import make_app
 
+    stat = _schedstat()
+
+    def waited_ms() -> float:
+        """Time this thread has spent runnable but not running, in ms (0 if unknown)."""
+        return int(stat.read_text().split()[1]) / 1e6 if stat is not None else 0.0
+
     painting = [False]
     paints: list[float] = []
     paint_cpu: list[float] = []
+    paint_wait: list[float] = []
+    pauses: list[tuple[int, float]] = []
+    """Generation and milliseconds of each collection on the interface thread."""
+    gc_began = [0.0]
+    ui_thread = threading.main_thread()
     collections: list[int] = []
     """Generation of each garbage collection that ran during a screen update."""
     in_paint = [False]
     paint = Screen._on_timer_update
 
     def timed_paint(self: Screen[object]) -> None:
+        wait = waited_ms()
         began, cpu = time.perf_counter(), time.thread_time()
         in_paint[0] = True
         try:
@@ -46,10 +73,17 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             if painting[0]:
                 paints.append((time.perf_counter() - began) * 1000)
                 paint_cpu.append((time.thread_time() - cpu) * 1000)
+                paint_wait.append(waited_ms() - wait)
 
     def collected(phase: str, info: dict[str, int]) -> None:
         if phase == "start" and in_paint[0] and painting[0]:
             collections.append(info["generation"])
+        if threading.current_thread() is not ui_thread:
+            return
+        if phase == "start":
+            gc_began[0] = time.perf_counter()
+        elif painting[0]:
+            pauses.append((info["generation"], (time.perf_counter() - gc_began[0]) * 1000))
 
     gc.callbacks.append(collected)
 
@@ -64,17 +98,20 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         messages: list[float] = []
+        message_wait: list[float] = []
         if mode == "typing":
             from textual.message_pump import MessagePump
 
             original = MessagePump._dispatch_message
 
             async def timed(self: MessagePump, message: object) -> None:
+                wait = waited_ms()
                 began = time.perf_counter()
                 try:
                     await original(self, message)  # type: ignore[arg-type]
                 finally:
                     messages.append((time.perf_counter() - began) * 1000)
+                    message_wait.append(waited_ms() - wait)
 
             text = ("The candidate described the years after leaving. " * 60)[:2000]
             keys = [char if char != " " else "space" for char in text]
@@ -83,7 +120,7 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             try:
                 for begin in range(0, len(keys), 100):
                     await pilot.press(*keys[begin : begin + 100])
-                await pilot.pause(1.5)  # let autosave run
+                await pilot.pause(2.0)  # let autosave run, and the collection at the pause
             finally:
                 MessagePump._dispatch_message = original  # type: ignore[method-assign]
                 painting[0] = False
@@ -98,8 +135,11 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             {
                 "paints": paints,
                 "paint_cpu": paint_cpu,
+                "paint_wait": paint_wait if stat is not None else [],
                 "collections": collections,
+                "gc": pauses,
                 "messages": messages,
+                "message_wait": message_wait if stat is not None else [],
                 "peak_rss_kib": rss,
             }
         )

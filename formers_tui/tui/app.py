@@ -37,6 +37,7 @@ from formers_tui.store.passphrase import from_environment as passphrase_from_env
 from formers_tui.tui.collector import BurstCollector
 from formers_tui.tui.messages import OpenInterview, StoreOpened, Unlock
 from formers_tui.tui.screens.home import HomeScreen
+from formers_tui.tui.strips import install as keep_strips_acyclic
 from formers_tui.tui.workers import DB, post_result, user_error
 
 BACKUP_DELAY = 3.0
@@ -171,6 +172,7 @@ class FormersApp(App[None]):
                 called in the background before the store is opened.
         """
         super().__init__()
+        keep_strips_acyclic()  # drawn rows are freed when replaced: see tui/strips.py
         self.lock_minutes = lock_minutes if lock_minutes is not None else lock_minutes_from_env()
         self.encrypt_new_store = encrypt_new_store
         self.last_activity = time.monotonic()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -10,11 +11,14 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App, ComposeResult
+from textual.cache import FIFOCache, LRUCache
 from textual.pilot import Pilot
+from textual.strip import Strip
 from textual.widgets import TextArea
 
 from formers_tui.store import capture
 from formers_tui.store.store import Store
+from formers_tui.tui.strips import install as install_acyclic_strips
 from formers_tui.tui.widgets.notes_editor import NotesEditor
 from formers_tui.tui.widgets.status_line import SaveState, StatusLine
 from tests.tui.harness import InterviewHarness, opened
@@ -178,3 +182,25 @@ async def test_a_new_wrapped_row_of_notes_lays_out_nothing_but_still_scrolls(
         await typed(pilot, ["backspace"] * 400, editor, 40)
         assert editor.virtual_size.height == editor.wrapped_document.height == rows
         assert editor.scroll_y == 0
+
+
+async def test_typing_leaves_no_drawn_row_in_a_reference_cycle(
+    store: Store, interview_id: str
+) -> None:
+    """Rows replaced as the notes change are freed at once, not by the cycle collector."""
+    install_acyclic_strips()
+    async with InterviewHarness(store, interview_id).run_test(size=(80, 24)) as pilot:
+        screen = await opened(pilot)
+        editor = screen.query_one(NotesEditor)
+        await pilot.press(*"x" * 10)
+        gc.collect()
+        gc.set_debug(gc.DEBUG_SAVEALL)  # keep what the collector finds, to look at it
+        try:
+            await typed(pilot, [*("word " * 16)], editor, 90)
+            gc.collect()
+            found = list(gc.garbage)
+        finally:
+            gc.set_debug(0)
+            gc.garbage.clear()
+        cyclic_rows = [o for o in found if isinstance(o, Strip | LRUCache | FIFOCache)]
+        assert cyclic_rows == []

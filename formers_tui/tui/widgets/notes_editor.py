@@ -6,7 +6,9 @@ from collections.abc import Iterable
 
 from rich.containers import Lines
 from rich.text import Text
+from textual.cache import FIFOCache
 from textual.geometry import Size
+from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import TextArea
 
@@ -83,6 +85,14 @@ class NotesEditor(TextArea):
         """The indicator whose notes are in the editor (``None`` until loaded)."""
         self._last_division: tuple[tuple[object, ...], tuple[Text, ...]] | None = None
         """The last line divided into rows, and its rows (see :class:`_Line`)."""
+        # The text area keeps its drawn rows in a least-recently-used cache, a
+        # ring of linked entries, and empties it on every edit by dropping the
+        # ring whole: a reference cycle holding every row drawn since the last
+        # keystroke, which only the cycle collector frees. A first-in-first-out
+        # cache is a plain dictionary, so the rows are freed as soon as they
+        # are dropped. (Rows are drawn again after every edit anyway, so
+        # which ones a full cache forgets first hardly matters.)
+        self._line_cache = FIFOCache[tuple[object, ...], Strip](1024)  # type: ignore[assignment]
 
     def _refresh_size(self) -> None:
         """Take the new height of the wrapped notes without laying out the screen.
