@@ -58,6 +58,10 @@ class Opened:
     notes: dict[str, str]
     domain_seconds: dict[str, float]
     records: Records
+    person: str | None = None
+    """On a server store, the connected login's person (``None``: a file, or the owner)."""
+    writable: bool = True
+    """Whether this login may change the interview (a supervisor's may not)."""
 
     @property
     def chair(self) -> Panelist | None:
@@ -65,7 +69,13 @@ class Opened:
 
     @property
     def actor(self) -> str:
-        """Who the audit log names for captures: the chair, who drives the laptop."""
+        """Who the audit log names for captures: the chair, who drives the laptop.
+
+        On a server store each person types on their own machine under their
+        own login, and the log names them.
+        """
+        if self.person:
+            return self.person
         chair = self.chair
         return chair.name if chair else "chair"
 
@@ -101,11 +111,11 @@ def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opene
         header = interview_header(session, interview)
         members = tuple(header.panel)
         rater = panelist_id if any(p.id == panelist_id for p in members) else ""
-        if not rater:
-            from formers_tui.store.server.people import connected_reader
+        from formers_tui.store.server import people
 
+        if not rater:
             # On a server the login proves who rates, as a PIN does on a shared laptop.
-            rater = connected_reader(session, interview.id) or ""
+            rater = people.connected_reader(session, interview.id) or ""
         return Opened(
             interview_id=interview.id,
             candidate_code=header.candidate_code,
@@ -118,6 +128,8 @@ def read_opened(store: Store, interview_id: str, panelist_id: str = "") -> Opene
             notes=capture.notes_of(session, interview.id),
             domain_seconds=capture.domain_times(session, interview.id),
             records=read_records(session, interview.id, rater),
+            person=people.connected_person(session),
+            writable=people.may_write(session, interview.id),
         )
 
 

@@ -39,3 +39,24 @@ async def test_staff_not_on_the_panel_rate_as_nobody(served: Served) -> None:
             assert screen.rater_id == ""
     finally:
         store.close()
+
+
+async def test_a_supervisor_reads_an_open_interview_without_holding_it(served: Served) -> None:
+    from textual.widgets import Static
+
+    from formers_tui.store.lease import acquire_for
+
+    iid = served.ids["draft"]
+    store = Store.open(served.url("sue"))
+    ann = Store.open(served.url("ann"))
+    try:
+        async with InterviewHarness(store, iid).run_test(size=(80, 24)) as pilot:
+            screen = await opened(pilot)
+            line = screen.query_one("#read-only-line", Static)
+            assert line.has_class("-shown")
+            assert "your login may read this interview, not change it" in str(line.render())
+            # Reading holds no editing lease: the chair can still take it.
+            acquire_for(ann, iid).release()
+    finally:
+        ann.close()
+        store.close()

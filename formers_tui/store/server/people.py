@@ -75,3 +75,30 @@ def connected_person(session: Session) -> str | None:
         .scalar_one_or_none()
     )
     return None if found is None else str(found)
+
+
+def may_write(session: Session, interview_id: str) -> bool:
+    """Whether the connected login may change the interview at all (the policies' answer).
+
+    ``True`` on a SQLite store, for the database's owner (or a role that
+    bypasses row-level security) and on a server without roles; for a
+    person, whether they sit on its panel (or, a chair, it is still in
+    draft). A supervisor's login never may.
+    """
+    if not has_people(session):
+        return True
+    answer = (
+        session.connection()
+        .exec_driver_sql(
+            "SELECT CASE"
+            " WHEN NOT has_table_privilege('note', 'INSERT') THEN false"
+            " WHEN pg_has_role(current_user, (SELECT c.relowner FROM pg_class c"
+            "   WHERE c.oid = 'note'::regclass), 'MEMBER') THEN true"
+            " WHEN (SELECT r.rolbypassrls OR r.rolsuper FROM pg_roles r"
+            "   WHERE r.rolname = current_user) THEN true"
+            " ELSE formers_writes(%(i)s, current_user) END",
+            {"i": interview_id},
+        )
+        .scalar_one()
+    )
+    return bool(answer)

@@ -296,7 +296,7 @@ class InterviewScreen(Screen[None]):
     def _load(self) -> None:
         opened = read_opened(self._store, self._requested_id, self._panelist_id)
         lease, elsewhere = None, ""
-        if opened.status != Status.finalized:
+        if opened.status != Status.finalized and opened.writable:  # a reader holds no lease
             try:
                 lease = acquire_for(self._store, opened.interview_id)
             except HeldElsewhere as exc:
@@ -321,7 +321,9 @@ class InterviewScreen(Screen[None]):
         if not ids:
             self._show_problem("This interview's protocol has no indicators.")
             return
-        read_only = opened.status == Status.finalized or bool(message.elsewhere)
+        read_only = (
+            opened.status == Status.finalized or bool(message.elsewhere) or not opened.writable
+        )
         # Mount first: keys handled while mounting see an interview that is not open yet.
         navigator = Navigator(protocol, id="navigator")
         await self.query_one("#interview-body").mount(navigator, before=0)
@@ -383,6 +385,8 @@ class InterviewScreen(Screen[None]):
         line.set_class(self._read_only, "-shown")
         if self._read_only and self._elsewhere:
             line.update(literal(self._elsewhere))
+        elif self._read_only and not opened.writable and opened.status != Status.finalized:
+            line.update("Read-only: your login may read this interview, not change it.")
         elif self._read_only:
             when = (
                 f" {local(opened.finalized_at).date().isoformat()}" if opened.finalized_at else ""
