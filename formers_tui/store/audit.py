@@ -48,6 +48,7 @@ from sqlalchemy import Connection, Engine, event, insert, inspect, text
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
+from formers_tui.errors import FormersError
 from formers_tui.store import chain_key, registry
 from formers_tui.store.engine import StoreError, key_of
 from formers_tui.store.models import AuditEntry, utcnow
@@ -735,12 +736,27 @@ class ChainBreak:
     reason: str
 
 
+class PartialLog(FormersError):
+    """The connected login may read only part of the log (a person on a server store)."""
+
+
 def verify_chain(session: Session) -> list[ChainBreak]:
     """Check every entry's MAC in order, and the seal; return each place it breaks.
 
     Entries written before the log was keyed are checked with their plain
     SHA-256; the first keyed entry's link to them seals them too.
+
+    Raises:
+        PartialLog: on a server, a person's login, which reads only the
+            entries it may see (a chain with gaps that are not breaks).
     """
+    from formers_tui.store.server.people import unrestricted
+
+    if not unrestricted(session):
+        raise PartialLog(
+            "This login reads only its own part of the audit log; check the chain as the "
+            "database's owner."
+        )
     connection = session.connection()
     try:
         seal = _seal_row(connection)

@@ -171,3 +171,23 @@ def test_a_chair_starts_an_interview_and_a_panelist_cannot(served: Served) -> No
             assert audit.verify_state(session) == []
     finally:
         owner.close()
+
+
+def test_only_an_unrestricted_login_checks_the_whole_chain(served: Served) -> None:
+    from typer.testing import CliRunner
+
+    from formers_tui.cli import app
+
+    cy = Store.open(served.url("cy"))
+    try:
+        with cy.session() as session, pytest.raises(audit.PartialLog):
+            audit.verify_chain(session)
+    finally:
+        cy.close()
+    for args in (["audit", "verify"], ["db", "check"]):
+        result = CliRunner().invoke(app, ["--db", served.url("cy"), *args])
+        assert result.exit_code == 2
+        assert result.stderr == (
+            "Error: This login reads only its own part of the audit log; check the chain "
+            "as the database's owner.\n"
+        )

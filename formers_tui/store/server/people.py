@@ -77,6 +77,25 @@ def connected_person(session: Session) -> str | None:
     return None if found is None else str(found)
 
 
+_UNRESTRICTED = (
+    "pg_has_role(current_user, (SELECT c.relowner FROM pg_class c"
+    " WHERE c.oid = 'audit_entry'::regclass), 'MEMBER')"
+    " OR (SELECT r.rolbypassrls OR r.rolsuper FROM pg_roles r WHERE r.rolname = current_user)"
+)
+"""SQL: the login reads past row-level security (the tables' owner, a superuser, a bypasser)."""
+
+
+def unrestricted(session: Session) -> bool:
+    """Whether the connected login reads every row: always on a file or a server without roles.
+
+    A person's login reads only what the policies let through, so it cannot
+    check the whole audit chain, for one.
+    """
+    if not has_people(session):
+        return True
+    return bool(session.connection().exec_driver_sql(f"SELECT {_UNRESTRICTED}").scalar_one())
+
+
 def may_write(session: Session, interview_id: str) -> bool:
     """Whether the connected login may change the interview at all (the policies' answer).
 
@@ -92,10 +111,7 @@ def may_write(session: Session, interview_id: str) -> bool:
         .exec_driver_sql(
             "SELECT CASE"
             " WHEN NOT has_table_privilege('note', 'INSERT') THEN false"
-            " WHEN pg_has_role(current_user, (SELECT c.relowner FROM pg_class c"
-            "   WHERE c.oid = 'note'::regclass), 'MEMBER') THEN true"
-            " WHEN (SELECT r.rolbypassrls OR r.rolsuper FROM pg_roles r"
-            "   WHERE r.rolname = current_user) THEN true"
+            f" WHEN {_UNRESTRICTED} THEN true"
             " ELSE formers_writes(%(i)s, current_user) END",
             {"i": interview_id},
         )
