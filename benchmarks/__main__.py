@@ -20,6 +20,7 @@ SUITES = [
     "export",
     "size",
     "home",
+    "server",
 ]
 
 

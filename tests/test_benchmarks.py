@@ -128,3 +128,17 @@ def test_startup_figures_compare_with_the_floor_and_one_derivation() -> None:
     enter = rows["Enter on the passphrase to the first page"]
     assert enter.floor == pytest.approx(200.0) and enter.verdict == "MISSED"  # 350 > 200 + 100
     assert rows["steady RSS, `formers open ID`: notes ready"].verdict == "MISSED"
+
+
+def test_a_synthetic_store_loads_into_a_server_store(small_store: Path, pg_url: str) -> None:
+    from benchmarks.server import load
+
+    load(small_store, pg_url)
+    store = Store.open(pg_url)
+    try:
+        with store.session() as session:
+            listed = list_interviews(session)
+    finally:
+        store.close()
+    assert len(listed) == 6
+    assert all(row.with_notes == row.indicators > 0 for row in listed)
