@@ -217,3 +217,18 @@ def test_only_a_chair_starts_an_interview_or_names_a_panel(served: Served) -> No
     # Nor may a panelist rename themselves into someone else's seat.
     bo = panelist_ids(served, served.ids["draft"])["Bo Ray"]
     assert refused(served, "bo", "UPDATE panelist SET name = 'Zed Oh' WHERE id = %s", bo)
+
+
+def test_a_panelist_moves_an_interview_on_but_does_not_rewrite_it(served: Served) -> None:
+    iid = served.ids["draft"]
+    assert (
+        refused(served, "bo", "UPDATE interview SET current_indicator = 'TWO-1' WHERE id = %s", iid)
+        is None
+    )
+    for column, value in (
+        ("candidate_id", "x"),
+        ("consent_given", "false"),
+        ("protocol_hash", "x"),
+    ):
+        sql = f"UPDATE interview SET {column} = '{value}' WHERE id = %s"
+        assert "permission denied" in str(refused(served, "bo", sql, iid))

@@ -406,6 +406,9 @@ READ_ONLY_FOR_ALL = ("audit_seal", "alembic_version")
 """Tables without row-level security every group reads (the seal's tip moves: see grants)."""
 
 NO_WRITES_BY_PANELISTS = ("candidate", "candidate_identity", "protocol_snapshot", DOMAIN_TABLE)
+INTERVIEW_COLUMNS = ("status", "updated_at", "current_indicator", "started_at", "finalized_at")
+"""The columns of an interview a panelist's work moves (its stage, where it is, the last
+signature finalizing it); what it is of whom, and its consent, are the chair's."""
 PANELIST_COLUMNS = ("pin_hash", "public_key", "sealed_key")
 """The columns of their own panelist row a panelist may change (their PIN and signing key)."""
 LOG_TABLES = ("audit_entry",)
@@ -470,7 +473,7 @@ def statements(tables: dict[str, set[str]], database: str) -> Iterator[str]:
         if table in NO_WRITES_BY_PANELISTS:
             continue
         if table == "interview":
-            yield f"GRANT UPDATE ON {name} TO {PANELIST}"
+            yield f"GRANT UPDATE ({', '.join(INTERVIEW_COLUMNS)}) ON {name} TO {PANELIST}"
         elif table == "panelist":
             yield f"GRANT UPDATE ({', '.join(PANELIST_COLUMNS)}) ON {name} TO {PANELIST}"
         else:
