@@ -75,13 +75,13 @@ def test_add_user_records_the_person_and_runs_again(pg_url: str) -> None:
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["bo", "--role", "boss"], "choose chair, panelist or supervisor"),
+        (["cmd_bo", "--role", "boss"], "choose chair, panelist or supervisor"),
         (["Bo Ray", "--role", "panelist"], "cannot be a login name"),
         (["bo;drop", "--role", "panelist"], "cannot be a login name"),
         (["pg_monitor", "--role", "panelist"], "keeps for itself"),
         (["formers_chair", "--role", "panelist"], "keeps for itself"),
         (["postgres", "--role", "panelist"], "administrator of the server"),
-        (["bo", "--role", "panelist", "--name", "x\x1b[2Jy"], "control character"),
+        (["cmd_bo", "--role", "panelist", "--name", "x\x1b[2Jy"], "control character"),
     ],
 )
 def test_bad_input_is_one_sentence(pg_url: str, args: list[str], says: str) -> None:
@@ -93,19 +93,20 @@ def test_bad_input_is_one_sentence(pg_url: str, args: list[str], says: str) -> N
 def test_one_person_one_login(pg_url: str) -> None:
     assert cli("server", "init", pg_url)[0] == 0
     assert (
-        cli("--db", pg_url, "server", "add-user", "ann", "--role", "chair", "--name", "Ann")[0] == 0
+        cli("--db", pg_url, "server", "add-user", "cmd_ann", "--role", "chair", "--name", "Ann")[0]
+        == 0
     )
     code, _, err = cli(
-        "--db", pg_url, "server", "add-user", "ann2", "--role", "chair", "--name", "Ann"
+        "--db", pg_url, "server", "add-user", "cmd_ann2", "--role", "chair", "--name", "Ann"
     )
-    assert "already the person of the login 'ann'" in one_error(code, err)
+    assert "already the person of the login 'cmd_ann'" in one_error(code, err)
 
 
 def test_add_user_before_init_and_on_a_file(pg_url: str, tmp_path: Path) -> None:
-    code, _, err = cli("--db", pg_url, "server", "add-user", "bo", "--role", "panelist")
+    code, _, err = cli("--db", pg_url, "server", "add-user", "cmd_bo", "--role", "panelist")
     assert "run 'formers server init' first" in one_error(code, err)
     store = tmp_path / "store.db"
-    code, _, err = cli("--db", str(store), "server", "add-user", "bo", "--role", "panelist")
+    code, _, err = cli("--db", str(store), "server", "add-user", "cmd_bo", "--role", "panelist")
     assert "needs a PostgreSQL store" in one_error(code, err)
     code, _, err = cli("server", "init", str(store))
     assert "postgresql:// URL" in one_error(code, err)
@@ -114,7 +115,7 @@ def test_add_user_before_init_and_on_a_file(pg_url: str, tmp_path: Path) -> None
 
 def test_init_by_someone_not_the_owner_is_refused(pg_cluster: Cluster, pg_url: str) -> None:
     assert cli("server", "init", pg_url)[0] == 0
-    assert cli("--db", pg_url, "server", "add-user", "cy", "--role", "chair")[0] == 0
+    assert cli("--db", pg_url, "server", "add-user", "cmd_cy", "--role", "chair")[0] == 0
     database = pg_url.split("/")[3].split("?")[0]
-    code, _, err = cli("server", "init", pg_cluster.url(database, user="cy"))
+    code, _, err = cli("server", "init", pg_cluster.url(database, user="cmd_cy"))
     assert "owner" in one_error(code, err)
