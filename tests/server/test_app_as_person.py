@@ -191,3 +191,39 @@ def test_only_an_unrestricted_login_checks_the_whole_chain(served: Served) -> No
             "Error: This login reads only its own part of the audit log; check the chain "
             "as the database's owner.\n"
         )
+
+
+def test_two_people_writing_at_once_keep_one_chain(served: Served) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    iid = served.ids["draft"]
+    members = panelist_ids(served, iid)
+
+    def rate_as(login: str, name: str) -> None:
+        store = Store.open(served.url(login))
+        try:
+            for n in range(4):
+                with store.session() as session:
+                    panel.rate(
+                        session,
+                        interview_id=iid,
+                        panelist_id=members[name],
+                        indicator_id="THREE-1",
+                        value=n % 4,
+                        rationale=f"{name} pass {n}",
+                        actor=name,
+                    )
+                    session.commit()
+        finally:
+            store.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        for done in [pool.submit(rate_as, "bo", "Bo Ray"), pool.submit(rate_as, "cy", "Cy Dee")]:
+            done.result()
+    owner = Store.open(served.url())
+    try:
+        with owner.session() as session:
+            assert audit.verify_chain(session) == []
+            assert audit.verify_state(session) == []
+    finally:
+        owner.close()
