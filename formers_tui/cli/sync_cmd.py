@@ -7,13 +7,22 @@ of what may cross live there (and in the bundle and import code it calls).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.common import friendly, print_json, settings_of, store_passphrase
+from formers_tui.cli.common import (
+    PIN_ENV,
+    PIN_HELP,
+    fail,
+    friendly,
+    print_json,
+    settings_of,
+    store_passphrase,
+)
 
 if TYPE_CHECKING:
     from formers_tui.store.store import Store
@@ -65,6 +74,15 @@ def sync_command(
             "before a re-interview).",
         ),
     ] = None,
+    as_panelist: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Also send this panelist's ratings of the interviews still being rated, "
+            "signed with their key (asks for their PIN).",
+        ),
+    ] = None,
+    pin: Annotated[str | None, typer.Option("--pin", help=PIN_HELP)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Send this store's settled interviews to the server; take the ones asked for.
@@ -76,12 +94,22 @@ def sync_command(
     """
     from formers_tui.exporting.sync import lines, sync
 
+    if pin is not None and as_panelist is None:
+        raise fail("--pin goes with --as PANELIST.")
+    signer = None
+    if as_panelist is not None:
+        given = pin or os.environ.get(PIN_ENV) or None
+        if given is None:
+            given = str(typer.prompt(f"PIN for {as_panelist}", hide_input=True, err=True))
+        signer = (as_panelist, given)
     laptop = settings_of(ctx).open_store()
     try:
         remote = open_server(server)
         try:
             with laptop.session() as here, remote.session() as there:
-                report = sync(here, there, pull=pull or (), candidates=candidate or ())
+                report = sync(
+                    here, there, pull=pull or (), candidates=candidate or (), as_panelist=signer
+                )
         finally:
             remote.close()
     finally:

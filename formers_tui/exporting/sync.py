@@ -17,6 +17,12 @@ Every interview crosses exactly as it would in a file, through the same code:
   :mod:`~formers_tui.exporting.interview_merge`, which never overwrites and
   names what it kept.
 
+A panelist who rated on the laptop (``as_panelist``, with their PIN) sends
+their ratings of the interviews still open as their own signed bundle
+(``build_payload(panelist=…)``): the server checks the signature against the
+public key in its panel record and refuses a bundle edited after signing or
+signed by someone else, exactly as ``formers bundle import`` does.
+
 Before an interview leaves a store its rows are compared with that store's
 audit log (:func:`~formers_tui.store.audit.verify_state`) and its log
 entries' MACs are checked: a record changed outside the application (a SQL
@@ -46,7 +52,7 @@ from formers_tui.exporting.jsonfile import write_stream
 from formers_tui.exporting.source import ExportOptions, ExportSource
 from formers_tui.store import audit
 from formers_tui.store.common import get_interview
-from formers_tui.store.models import Candidate, Interview, Status
+from formers_tui.store.models import Candidate, Interview, Panelist, Rating, Status
 
 ACTOR = "sync"
 SETTLED = (Status.consensus, Status.finalized)
@@ -162,6 +168,7 @@ def sync(
     *,
     pull: Sequence[str] = (),
     candidates: Sequence[str] = (),
+    as_panelist: tuple[str, str] | None = None,
 ) -> SyncReport:
     """Send the laptop's settled interviews to the server, then take the ones asked for.
 
@@ -170,6 +177,8 @@ def sync(
         server: a session on the server store.
         pull: ids (or unique prefixes) of server interviews to take.
         candidates: candidate codes whose every interview on the server to take.
+        as_panelist: a panelist's name and PIN: also send, signed, their ratings
+            and submissions of every open interview they sit on here.
 
     Raises:
         NotFoundError: ``pull`` or ``candidates`` names something the server lacks
@@ -179,6 +188,10 @@ def sync(
     report = SyncReport()
     for iid in settled_ids(laptop):
         report.outcomes.append(transfer(laptop, server, iid, PUSH))
+    if as_panelist is not None:
+        name, pin = as_panelist
+        for iid, panelist_id in panelist_interviews(laptop, name):
+            report.outcomes.append(send_ratings(laptop, server, iid, panelist_id, name, pin))
     for iid in wanted:
         report.outcomes.append(transfer(server, laptop, iid, PULL))
     return report
@@ -208,6 +221,50 @@ def transfer(source: Session, target: Session, iid: str, direction: str) -> Outc
         return _trouble(outcome, "refused", [str(exc)])
     finally:
         source.rollback()  # nothing is written on the sending side; end its read
+    return outcome
+
+
+def panelist_interviews(session: Session, name: str) -> list[tuple[str, str]]:
+    """The interviews still being rated that ``name`` (any case) sits on and has rated in.
+
+    Returns their ids with ``name``'s panelist id in each.
+    """
+    interviews, panel = table_of(Interview), table_of(Panelist)
+    ratings = table_of(Rating)
+    rows = session.execute(
+        select(interviews.c.id, panel.c.id, panel.c.name)
+        .join(panel, panel.c.interview_id == interviews.c.id)
+        .where(interviews.c.status.not_in(SETTLED))  # settled ones cross whole
+        .where(select(ratings.c.id).where(ratings.c.panelist_id == panel.c.id).limit(1).exists())
+        .order_by(interviews.c.interview_date, interviews.c.id)
+    ).all()
+    key = name.strip().casefold()
+    return [(str(iid), str(pid)) for iid, pid, who in rows if str(who).casefold() == key]
+
+
+def send_ratings(
+    source: Session, target: Session, iid: str, panelist_id: str, name: str, pin: str
+) -> Outcome:
+    """Send one panelist's ratings of one interview as their signed bundle."""
+    interview = source.get(Interview, iid)
+    code = _candidate_code(source, interview) if interview is not None else ""
+    outcome = Outcome(iid, code, PUSH, "unchanged")
+    try:
+        check_record(source, iid, "this store")
+        payload = build_payload(source, iid, panelist=name, reader_id=panelist_id, pin=pin)
+        source.commit()  # a panelist from before signing keys gets theirs now
+        checked = unseal(seal(payload, audit_head=audit.head(source).text()))
+        report = merge_payload(target, checked)
+    except FormersError as exc:
+        source.rollback()
+        target.rollback()
+        return _trouble(outcome, "refused", [str(exc)])
+    merged = {"ratings": report.added + report.updated, "domain submissions": report.submissions}
+    outcome.merged = {k: v for k, v in merged.items() if v}
+    if report.changed:
+        outcome.result = "merged"
+    if report.conflicts:
+        _trouble(outcome, "conflict", [_conflict_sentence(c) for c in report.conflicts])
     return outcome
 
 

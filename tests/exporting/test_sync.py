@@ -258,3 +258,22 @@ def test_a_server_record_changed_by_a_sql_client_is_not_pulled(
     assert f"Not synced, interview {open_id[:8]}" in result.output
     assert "changed outside the app" in result.output
     assert _documents(empty_store) == {}
+
+
+def test_json_says_what_happened_to_each_interview(rich_store: Store, empty_store: Store) -> None:
+    import json
+
+    final_id, open_id = _ids(rich_store)
+    first = json.loads(_run(rich_store, empty_store, "--json").stdout)
+    assert (first["sent"], first["taken"], first["conflicts"], first["changed"]) == (
+        2,
+        0,
+        0,
+        True,
+    )
+    assert {(i["interview_id"], i["result"]) for i in first["interviews"]} == {
+        (final_id, "created"),
+        (open_id, "created"),
+    }
+    again = json.loads(_run(rich_store, empty_store, "--json").stdout)
+    assert (again["changed"], again["unchanged"]) == (False, 2)
