@@ -11,7 +11,9 @@ away anyway. At the end it is stopped (``pg_ctl stop -m immediate``) and
 removed.
 
 Migrations run once per cluster, into a template database; each test gets a
-fresh ``CREATE DATABASE t_… TEMPLATE …`` copy, dropped after the test.
+fresh ``CREATE DATABASE t_… TEMPLATE …`` copy, dropped after the test. The
+next copy is made, and the last one dropped, on a thread of the fixture's
+own while a test runs, so a test waits for neither.
 
 Without PostgreSQL the fixtures fail loudly, unless ``FORMERS_TEST_PG=skip``
 is set: then every test that needs the server is skipped.
@@ -35,6 +37,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +99,10 @@ class Cluster:
     port: int
     as_user: list[str] = field(default_factory=list)
     """The command prefix that runs a server program as ``postgres`` (when we are root)."""
+    _chores: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-chores")
+    )
+    _next: Future[str] | None = None
 
     @property
     def data(self) -> Path:
@@ -158,6 +165,7 @@ class Cluster:
 
     def stop(self) -> None:
         """Stop the server at once and remove its folder."""
+        self._chores.shutdown(wait=True, cancel_futures=True)
         try:
             self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
         except RuntimeError:
@@ -172,15 +180,32 @@ class Cluster:
             for statement in statements:
                 connection.execute(statement)  # type: ignore[arg-type]
 
-    def fresh_database(self) -> str:
-        """A new database copied from the migrated template; returns its name."""
+    def _copy_template(self) -> str:
         name = f"t_{uuid.uuid4().hex[:12]}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY WAL_LOG")
         return name
 
+    def fresh_database(self) -> str:
+        """A new database copied from the migrated template (made ahead); returns its name."""
+        made, self._next = self._next, None
+        name = made.result() if made is not None else self._copy_template()
+        self._next = self._chores.submit(self._copy_template)
+        return name
+
+    def copy_database(self, source: str) -> str:
+        """A new database copied from ``source`` (nobody may be connected to it)."""
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {source} STRATEGY WAL_LOG")
+        return name
+
+    @staticmethod
+    def name_of(url: str) -> str:
+        """The database a URL of :meth:`url` names."""
+        return url.split("?", 1)[0].rsplit("/", 1)[1]
+
     def drop_database(self, name: str) -> None:
-        """Drop ``name``, ending any connection a test left open."""
-        self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        """Drop ``name`` (on the chores thread), ending any connection a test left open."""
+        self._chores.submit(self.admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def start_cluster() -> Cluster:
@@ -261,3 +286,44 @@ def open_store_of(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> 
         return Store.open(tmp_path / "store.db")
     url = request.getfixturevalue("pg_url")
     return Store.open(url)
+
+
+class RawClient:
+    """A SQL client that bypasses the app, on either kind of store (autocommit).
+
+    ``sqlite3`` on the file, ``psycopg`` on the server: what someone with a
+    SQL shell could do. :attr:`refused` is the error either raises when a
+    guard refuses a statement.
+    """
+
+    def __init__(self, store: object) -> None:
+        url = getattr(store, "url", None)
+        self.server = url is not None
+        if self.server:
+            import psycopg
+
+            self.connection: object = psycopg.connect(url, autocommit=True)
+            self.refused: tuple[type[BaseException], ...] = (psycopg.IntegrityError,)
+        else:
+            import sqlite3
+
+            self.connection = sqlite3.connect(store.path, isolation_level=None)
+            self.refused = (sqlite3.IntegrityError,)
+
+    def execute(self, statement: str) -> list[tuple[object, ...]]:
+        """Run one statement; its rows, if it returns any."""
+        cursor = self.connection.execute(statement)  # type: ignore[attr-defined]
+        return list(cursor.fetchall()) if cursor.description else []
+
+    def drop_trigger(self, name: str, table: str) -> None:
+        """Drop a trigger (PostgreSQL names its table too)."""
+        self.execute(f"DROP TRIGGER {name} ON {table}" if self.server else f"DROP TRIGGER {name}")
+
+    def close(self) -> None:
+        self.connection.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> RawClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()

@@ -99,8 +99,8 @@ def ratings_of(state: str) -> list[tuple[str, str]]:
     return [(who, i) for who, rated in PLANS[state].rated.items() for i in rated]
 
 
-def build(path: Path) -> dict[str, str]:
-    """Write the store at ``path``; return the interview id of each state."""
+def build(path: Path | str) -> dict[str, str]:
+    """Write the store at ``path`` (a file, or a server URL); return each state's interview id."""
     loaded = load_path(FIXTURES / "mini-protocol.toml")
     store = Store.open(path)
     ids: dict[str, str] = {}

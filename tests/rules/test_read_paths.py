@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from formers_tui.cli import app
+from tests.pg import Cluster
 from tests.rules.blind_store import (
     INDICATORS,
     NAMES,
@@ -42,7 +43,14 @@ def blind(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     return path, build(path)
 
 
-def cli(db: Path, *args: str) -> tuple[int, str]:
+@pytest.fixture(scope="module")
+def server_blind(pg_cluster: Cluster) -> tuple[str, dict[str, str]]:
+    """The same store as a PostgreSQL database: its URL and the interview ids."""
+    url = pg_cluster.url(pg_cluster.fresh_database())
+    return url, build(url)
+
+
+def cli(db: Path | str, *args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["--db", str(db), *args], env={"COLUMNS": "250"})
     assert "Traceback" not in result.output, result.output
     return result.exit_code, result.stdout + result.stderr
@@ -58,11 +66,11 @@ def folder_text(folder: Path) -> str:
     )
 
 
-Runner = Callable[[Path, str, "str | None", Path], "tuple[int, str]"]
+Runner = Callable[["Path | str", str, "str | None", Path], "tuple[int, str]"]
 
 
 def export(fmt: str, *extra: str) -> Runner:
-    def run(db: Path, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
+    def run(db: Path | str, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
         out = tmp / f"out.{fmt}"
         code, said = cli(db, "export", iid, "-f", fmt, "-o", str(out), *extra, *as_reader(reader))
         if code != 0:
@@ -73,7 +81,7 @@ def export(fmt: str, *extra: str) -> Runner:
 
 
 def command(*args: str) -> Runner:
-    def run(db: Path, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
+    def run(db: Path | str, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
         return (
             cli(db, *args[:-1], iid, *args[-1:], *as_reader(reader))
             if args[-1].startswith("--")
@@ -83,7 +91,7 @@ def command(*args: str) -> Runner:
     return run
 
 
-def bundle(db: Path, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
+def bundle(db: Path | str, iid: str, reader: str | None, tmp: Path) -> tuple[int, str]:
     out = tmp / "whole.bundle"
     code, said = cli(db, "bundle", "export", iid, "-o", str(out), *as_reader(reader))
     return (code, said) if code != 0 else (code, out.read_text(encoding="utf-8"))
@@ -125,6 +133,35 @@ REFUSALS = {
 def test_rationales_appear_exactly_where_blind_rating_allows(
     blind: tuple[Path, dict[str, str]], path: str, state: str, reader: str | None, tmp_path: Path
 ) -> None:
+    check_canaries(blind, path, state, reader, tmp_path)
+
+
+SERVER_PATHS = ("show --json", "export json", "bundle export", "audit show --json", "score --json")
+"""The paths that read the store in their own way; the other formats write the
+documents ``export json`` reads, whichever database they come from."""
+
+
+@pytest.mark.parametrize("reader", READERS, ids=["nobody", "chair"])
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("path", SERVER_PATHS)
+def test_the_server_shows_rationales_exactly_where_blind_rating_allows(
+    server_blind: tuple[str, dict[str, str]],
+    path: str,
+    state: str,
+    reader: str | None,
+    tmp_path: Path,
+) -> None:
+    check_canaries(server_blind, path, state, reader, tmp_path)
+
+
+def check_canaries(
+    blind: tuple[Path | str, dict[str, str]],
+    path: str,
+    state: str,
+    reader: str | None,
+    tmp_path: Path,
+) -> None:
+    """Run ``path`` on the interview at ``state`` as ``reader``; look for every canary."""
     db, ids = blind
     code, text = CANARY_PATHS[path](db, ids[state], reader, tmp_path)
     for who, indicator in ratings_of(state):

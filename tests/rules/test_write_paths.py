@@ -42,6 +42,7 @@ from formers_tui.store.models import (
 from formers_tui.store.panel import PinError
 from formers_tui.store.store import Store
 from tests.conftest import FIXTURES
+from tests.pg import Cluster
 
 ANN, BO = "Ann Lee", "Bo Ray"
 PINS = {ANN: "1111", BO: "2222"}
@@ -61,9 +62,18 @@ def members(session: Session, iid: str) -> dict[str, str]:
     return {p.name: p.id for p in interview_header(session, interview).panel}
 
 
-def build(folder: Path) -> tuple[dict[str, Path], str, str]:
-    """The three stores, the interview id and an evidence id (for the links)."""
-    path = folder / "open.db"
+Place = Path | str
+"""A store file, or a server database's URL."""
+
+
+def build(
+    new: Callable[[str], Place], clone: Callable[[Place, str], Place]
+) -> tuple[dict[str, Place], str, str]:
+    """The three stores, the interview id and an evidence id (for the links).
+
+    ``new(state)`` gives an empty store's place; ``clone(place, state)`` a copy of one.
+    """
+    path = new("open")
     store = Store.open(path)
     try:
         with store.session() as session:
@@ -126,7 +136,7 @@ def build(folder: Path) -> tuple[dict[str, Path], str, str]:
         store.close()
     paths = {"open": path}
     for state, signers in (("signed", (ANN,)), ("finalized", (ANN, BO))):
-        paths[state] = copy(path, folder / f"{state}.db")
+        paths[state] = clone(path, state)
         store = Store.open(paths[state])
         try:
             with store.session() as session:
@@ -144,7 +154,24 @@ def build(folder: Path) -> tuple[dict[str, Path], str, str]:
 
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], str, str]:
-    return build(tmp_path_factory.mktemp("locks"))
+    folder = tmp_path_factory.mktemp("locks")
+    places, iid, evidence = build(
+        lambda state: folder / f"{state}.db",
+        lambda source, state: copy(Path(source), folder / f"{state}.db"),
+    )
+    return {state: Path(place) for state, place in places.items()}, iid, evidence
+
+
+@pytest.fixture(scope="module")
+def server_templates(pg_cluster: Cluster) -> tuple[dict[str, str], str, str]:
+    """The three stores as server databases (nobody connected: each test copies one)."""
+    places, iid, evidence = build(
+        lambda _state: pg_cluster.url(pg_cluster.fresh_database()),
+        lambda source, _state: pg_cluster.url(
+            pg_cluster.copy_database(pg_cluster.name_of(str(source)))
+        ),
+    )
+    return {state: str(place) for state, place in places.items()}, iid, evidence
 
 
 Write = Callable[[Session, str, dict[str, str], str], object]
@@ -213,7 +240,26 @@ def test_each_write_in_each_lock_state(
     state: str,
 ) -> None:
     _paths, iid, evidence = templates
-    store = stores(state)
+    check_write(stores(state), iid, evidence, write, state)
+
+
+@pytest.mark.parametrize("write", list(WRITES))
+def test_each_write_on_a_signed_record_on_the_server(
+    server_templates: tuple[dict[str, str], str, str], pg_cluster: Cluster, write: str
+) -> None:
+    """The same rules on PostgreSQL: each write, and the signature it withdraws or leaves."""
+    places, iid, evidence = server_templates
+    name = pg_cluster.copy_database(pg_cluster.name_of(places["signed"]))
+    store = Store.open(pg_cluster.url(name))
+    try:
+        check_write(store, iid, evidence, write, "signed")
+    finally:
+        store.close()
+        pg_cluster.drop_database(name)
+
+
+def check_write(store: Store, iid: str, evidence: str, write: str, state: str) -> None:
+    """Make ``write`` in a store at ``state``; check what it did to the signatures."""
     change, signed_content = WRITES[write]
     before = signatures(store, iid)
     with store.session() as session:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import pytest
+
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.store import audit
 from formers_tui.store.store import Store
 from tests.tui import panel_stores as stages
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """The life cycle on a SQLite file and on a PostgreSQL database."""
+    return any_store
 
 
 def test_rating_submitting_deciding_and_signing_all_verify(

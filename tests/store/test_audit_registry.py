@@ -13,6 +13,12 @@ from formers_tui.store.store import Store
 
 
 @pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
+
+
+@pytest.fixture
 def mood_column() -> Iterator[Column[str]]:
     """A column added to the Quote model, as a future release might."""
     column: Column[str] = Column("mood", String, nullable=False, server_default="")

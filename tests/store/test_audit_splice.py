@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
-
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from formers_tui.store import audit, capture
 from formers_tui.store.models import AuditEntry
 from formers_tui.store.store import Store
+from tests.pg import RawClient
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
 
 
 @given(st.text(), st.text())
@@ -55,7 +61,7 @@ def test_a_note_changed_behind_the_apps_back_is_still_found(
     store: Store, interview_id: str
 ) -> None:
     _type_note(store, interview_id, "Gave specific examples of turning down invitations.")
-    with sqlite3.connect(store.path) as connection:
+    with RawClient(store) as connection:
         connection.execute("UPDATE note SET text = 'Gave no examples.'")
     with store.session() as session:
         (found,) = audit.verify_state(session)

@@ -12,6 +12,12 @@ from formers_tui.store.store import Store
 from tests.conftest import make_interview
 
 
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
+
+
 def test_a_candidate_code_names_their_open_interview(
     store: Store, mini_protocol: LoadedProtocol
 ) -> None:

@@ -16,6 +16,12 @@ INDICATORS = ["ONE-1", "ONE-2", "TWO-1"]
 
 
 @pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
+
+
+@pytest.fixture
 def busy_store(store: Store, mini_protocol: LoadedProtocol) -> Store:
     """Four interviews with different notes, ratings and flags (newest last)."""
     for number in range(4):

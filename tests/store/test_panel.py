@@ -23,6 +23,12 @@ DOMAINS = {"one": ("ONE-1", "ONE-2"), "two": ("TWO-1",), "three": ("THREE-1",)}
 
 
 @pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
+
+
+@pytest.fixture
 def iid(store: Store, mini_protocol: LoadedProtocol) -> str:
     return make_interview(store, mini_protocol)
 

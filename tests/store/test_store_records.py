@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date, timedelta
 
 import pytest
@@ -33,6 +32,13 @@ from formers_tui.store.models import (
 )
 from formers_tui.store.store import Store
 from tests.conftest import PANEL, make_interview
+from tests.pg import RawClient
+
+
+@pytest.fixture
+def store(any_store: Store) -> Store:
+    """Each test here runs on a SQLite file and on a PostgreSQL database."""
+    return any_store
 
 
 @pytest.fixture
@@ -363,8 +369,8 @@ def test_list_reports_progress(store: Store, iid: str) -> None:
 
 
 def _finalize(store: Store, iid: str) -> None:
-    with sqlite3.connect(store.path) as connection:
-        connection.execute("UPDATE interview SET status = 'finalized' WHERE id = ?", (iid,))
+    with RawClient(store) as connection:
+        connection.execute(f"UPDATE interview SET status = 'finalized' WHERE id = '{iid}'")
 
 
 def test_finalized_interviews_refuse_every_write(store: Store, iid: str) -> None:
@@ -375,7 +381,7 @@ def test_finalized_interviews_refuse_every_write(store: Store, iid: str) -> None
     with store.session() as session, pytest.raises(LockedError, match="finalized"):
         capture.save_note(session, interview_id=iid, indicator_id="ONE-1", text="after", actor="A")
     # Behind the application's back, the database itself refuses.
-    with sqlite3.connect(store.path) as connection:
+    with RawClient(store) as connection:
         for statement in (
             "UPDATE note SET text = 'forged'",
             "DELETE FROM note",
@@ -383,7 +389,7 @@ def test_finalized_interviews_refuse_every_write(store: Store, iid: str) -> None
             "INSERT INTO quote (id, interview_id, indicator_id, text, speaker, spoken_at) "
             f"VALUES ('q', '{iid}', 'ONE-1', 'x', 'y', '2026-01-01')",
         ):
-            with pytest.raises(sqlite3.IntegrityError, match="finalized"):
+            with pytest.raises(connection.refused, match="finalized"):
                 connection.execute(statement)
 
 
@@ -393,12 +399,12 @@ def test_audit_log_is_append_only_and_edits_are_detected(store: Store, iid: str)
             session, interview_id=iid, indicator_id="ONE-1", text="true words", actor="A"
         )
         session.commit()
-    with sqlite3.connect(store.path) as connection:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with RawClient(store) as connection:
+        with pytest.raises(connection.refused, match="append-only"):
             connection.execute("UPDATE audit_entry SET actor = 'someone else'")
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(connection.refused, match="append-only"):
             connection.execute("DELETE FROM audit_entry")
-        connection.execute("DROP TRIGGER audit_entry_no_update")
+        connection.drop_trigger("audit_entry_no_update", "audit_entry")
         connection.execute("UPDATE audit_entry SET new = '{}' WHERE entity = 'note'")
     with store.session() as session:
         breaks = audit.verify_chain(session)
