@@ -247,6 +247,7 @@ def show_command(
     from formers_tui.cli.show import interview_document, render_interview
     from formers_tui.store.common import get_interview, protocol_of
     from formers_tui.store.rules.visibility import document_visibility, redact_document
+    from formers_tui.store.server.people import withheld_by_server
 
     store = settings_of(ctx).open_store(create=False, daily=False)
     try:
@@ -254,7 +255,8 @@ def show_command(
             reader = reader_of(session, interview_id, as_panelist, pin)
             document: dict[str, Any] = interview_document(session, interview_id)
             protocol = protocol_of(get_interview(session, document["id"]))
-            withheld = redact_document(document, document_visibility(document, protocol, reader))
+            withheld = withheld_by_server(session, document["id"], len(document["ratings"]))
+            withheld += redact_document(document, document_visibility(document, protocol, reader))
     finally:
         store.close()
     if as_json:

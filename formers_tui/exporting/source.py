@@ -20,6 +20,7 @@ from formers_tui.protocol.model import Protocol
 from formers_tui.store.common import get_interview
 from formers_tui.store.models import Interview, Status
 from formers_tui.store.rules.visibility import document_visibility, redact_document
+from formers_tui.store.server.people import withheld_by_server
 
 VISIBILITY_PARTS = frozenset({"panel", "submissions", "reveals"})
 """What deciding who may see a document's ratings reads besides the ratings."""
@@ -171,6 +172,10 @@ class ExportSource:
         ):
             protocol = self.protocols.get(self.session, document["protocol"]["sha256"])
             seen = document_visibility(document, protocol, self.reader_id)
+            if only is None or "ratings" in only:
+                self.withheld += withheld_by_server(
+                    self.session, document["id"], len(document["ratings"])
+                )
             self.withheld += redact_document(document, seen)
             if deidentifier is not None:
                 document = deidentifier.apply(document, protocol, plain=plain)

@@ -7,6 +7,7 @@ domains are indexed as the app stores it (the other modules index at init).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy.exc import DBAPIError
@@ -227,3 +228,24 @@ def test_two_people_writing_at_once_keep_one_chain(served: Served) -> None:
             assert audit.verify_state(session) == []
     finally:
         owner.close()
+
+
+def test_show_and_export_count_what_the_server_kept_back(served: Served, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from formers_tui.cli import app
+
+    iid = served.ids["revealed"]
+    # Cy submitted nothing: after the reveal he sees the others' submitted ratings
+    # (Ann's four, Bo's domain one: six) and his own four; Bo's two drafts stay hidden.
+    runner = CliRunner()
+    shown = runner.invoke(app, ["--db", served.url("cy"), "show", iid], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output
+    assert "10 of the panel's ratings shown; 2 more stay hidden" in shown.stdout
+    out = tmp_path / "cy.json"
+    exported = runner.invoke(app, ["--db", served.url("cy"), "export", iid, "-o", str(out)])
+    assert exported.exit_code == 0, exported.output
+    assert "Left out 2 ratings" in exported.stderr
+    # The owner reads every row; as nobody identified, the app itself hides the drafts.
+    owner = runner.invoke(app, ["--db", served.url(), "show", iid], env={"COLUMNS": "200"})
+    assert "6 of the panel's ratings shown; 6 more stay hidden" in owner.stdout

@@ -85,15 +85,43 @@ _UNRESTRICTED = (
 """SQL: the login reads past row-level security (the tables' owner, a superuser, a bypasser)."""
 
 
+_FREE: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
 def unrestricted(session: Session) -> bool:
     """Whether the connected login reads every row: always on a file or a server without roles.
 
     A person's login reads only what the policies let through, so it cannot
-    check the whole audit chain, for one.
+    check the whole audit chain, for one. Asked once per engine (one login).
     """
     if not has_people(session):
         return True
-    return bool(session.connection().exec_driver_sql(f"SELECT {_UNRESTRICTED}").scalar_one())
+    engine = _engine(session)
+    free = _FREE.get(engine)
+    if free is None:
+        free = bool(session.connection().exec_driver_sql(f"SELECT {_UNRESTRICTED}").scalar_one())
+        _FREE[engine] = free
+    return free
+
+
+def withheld_by_server(session: Session, interview_id: str, shown: int) -> int:
+    """How many of the interview's ratings the server kept from this login (0 on a file).
+
+    Row-level security leaves a hidden rating out of every read, so the app
+    cannot count it the way it counts the ratings it redacts itself; the
+    server says how many there are (a count, never what they are).
+
+    Args:
+        shown: how many ratings of the interview the login read.
+    """
+    if unrestricted(session):
+        return 0
+    total = (
+        session.connection()
+        .exec_driver_sql("SELECT formers_rating_count(%(i)s, current_user)", {"i": interview_id})
+        .scalar_one()
+    )
+    return max(int(total) - shown, 0)
 
 
 def may_write(session: Session, interview_id: str) -> bool:

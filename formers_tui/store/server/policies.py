@@ -207,6 +207,13 @@ FUNCTIONS: dict[str, tuple[str, str, str]] = {
         "FROM (SELECT formers_reader(_iid, _who) AS _reader) AS facts), false)",
         "sql",
     ),
+    "formers_rating_count(_iid text, _who name)": (
+        # How many ratings an interview the caller sees holds: a count is not rating content.
+        "bigint",
+        "SELECT CASE WHEN formers_sees(_iid, _who) "
+        "THEN (SELECT count(*) FROM rating r WHERE r.interview_id = _iid) ELSE 0 END",
+        "sql",
+    ),
     "formers_audit_tip()": (
         # The chain's real end, whatever rows the caller may read: appenders number from it.
         "TABLE (seq integer, hash text)",
