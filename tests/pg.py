@@ -123,7 +123,11 @@ class Cluster:
             raise RuntimeError(f"{program} failed ({done.returncode}): {done.stderr.strip()}")
 
     def start(self) -> None:
-        """``initdb`` then ``pg_ctl start`` (waits until the server accepts connections)."""
+        """``initdb`` then ``pg_ctl start`` (waits until the server accepts connections).
+
+        Another process (a second test worker) may take the free port between
+        choosing it and binding it: the server is then started on another.
+        """
         self._run(
             "initdb",
             "-D",
@@ -137,6 +141,18 @@ class Cluster:
             "--no-sync",
             "--no-instructions",
         )
+        for attempt in range(3):
+            try:
+                self._serve()
+                return
+            except RuntimeError:
+                written = self.root / "server.log"
+                log = written.read_text(errors="replace") if written.exists() else ""
+                if "could not bind" not in log or attempt == 2:
+                    raise
+                self.port = free_port()
+
+    def _serve(self) -> None:
         options = " ".join(
             [
                 "-c listen_addresses=127.0.0.1",
