@@ -129,3 +129,27 @@ def test_two_writers_chain_one_after_the_other(pg_url: str, mini_protocol: Loade
     finally:
         first.close()
         second.close()
+
+
+def test_the_server_migrations_go_down_and_up_again(
+    pg_store: Store, mini_protocol: LoadedProtocol
+) -> None:
+    """Each migration's PostgreSQL part undoes itself; upgrading again restores every guard."""
+    from alembic import command
+
+    from formers_tui.store import migrate
+
+    iid = make_interview(pg_store, mini_protocol)
+    raw(pg_store, f"UPDATE interview SET status = 'finalized' WHERE id = '{iid}'")
+    with pg_store.engine.begin() as connection:
+        command.downgrade(migrate._config(connection), "0001")
+    with pg_store.engine.connect() as connection:
+        left = connection.exec_driver_sql(
+            "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal"
+        ).scalar_one()
+        text = connection.exec_driver_sql("SELECT protocol_text FROM interview").scalar_one()
+    assert left == 0 and "[[parts" in text
+    migrate.upgrade(pg_store.engine)
+    pg_store.engine.dispose()
+    with pg_store.session() as session:
+        assert trigger_problems(session.connection()) == []
