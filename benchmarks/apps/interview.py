@@ -33,6 +33,10 @@ def _schedstat() -> Path | None:
         return None
 
 
+SETTLED_SECONDS = 1.0
+"""The screen is taken as opened once it has not been laid out for this long."""
+
+
 async def main(store: Path, interview_id: str, mode: str) -> None:
     import gc
     import json
@@ -61,6 +65,12 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
     """Generation of each garbage collection that ran during a screen update."""
     in_paint = [False]
     paint = Screen._on_timer_update
+    layout = Screen._refresh_layout
+    last_layout = [time.perf_counter()]
+
+    def timed_layout(self: Screen[object], *args: object, **kwargs: object) -> None:
+        last_layout[0] = time.perf_counter()
+        layout(self, *args, **kwargs)  # type: ignore[arg-type]
 
     def timed_paint(self: Screen[object]) -> None:
         wait = waited_ms()
@@ -89,6 +99,7 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
 
     # Before the app starts: each screen binds its update timer when mounted.
     Screen._on_timer_update = timed_paint  # type: ignore[method-assign]
+    Screen._refresh_layout = timed_layout  # type: ignore[method-assign]
     app = make_app(store_path=store, open_interview=interview_id, encrypt_new_store=False)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(200):
@@ -97,6 +108,15 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
                 break
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
+        if mode == "typing":
+            # Typing starts once the screen has finished opening (its footer,
+            # tree and prompts laid out, the list under it read): keys that
+            # land during that second share their updates with the opening.
+            for _ in range(300):
+                await app.workers.wait_for_complete()
+                if time.perf_counter() - last_layout[0] >= SETTLED_SECONDS:
+                    break
+                await pilot.pause(0.05)
         messages: list[float] = []
         message_wait: list[float] = []
         if mode == "typing":

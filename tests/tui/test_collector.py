@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from formers_tui.tui.collector import HELD, QUIET_SECONDS, BurstCollector
+from formers_tui.tui import collector as collector_module
+from formers_tui.tui.collector import HELD, QUIET_SECONDS, BurstCollector, freeze_at_next_pause
 
 
 class FakeTimer:
@@ -22,8 +23,10 @@ class FakeTimer:
 @pytest.fixture
 def thresholds() -> Iterator[tuple[int, int, int]]:
     saved = gc.get_threshold()
+    collector_module._after_pause.clear()  # no request left by another test's screen
     yield saved
     gc.set_threshold(*saved)
+    collector_module._after_pause.clear()
 
 
 def test_a_burst_holds_full_collections_until_a_pause(
@@ -66,3 +69,31 @@ def test_quitting_restores_the_thresholds_without_collecting(
     collector.key_pressed()
     collector.release(collect=False)
     assert gc.get_threshold() == thresholds and collected == []
+
+
+def test_a_pause_freezes_what_survives_when_asked_and_thaws_first_for_a_closed_screen(
+    thresholds: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: calls.append("collect") or 0)
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    collector = BurstCollector(lambda _s, callback: FakeTimer(callback))
+
+    def pause() -> list[str]:
+        calls.clear()
+        collector.key_pressed()
+        collector.release()
+        return list(calls)
+
+    assert pause() == ["collect"]  # nothing asked: only the collection
+    freeze_at_next_pause()
+    assert pause() == ["collect", "freeze"]
+    assert pause() == ["collect"]  # asked once, done once
+    freeze_at_next_pause()
+    freeze_at_next_pause(thaw=True)  # a screen opened, then closed
+    assert pause() == ["unfreeze", "collect", "freeze"]
+    freeze_at_next_pause()
+    collector.key_pressed()
+    collector.release(collect=False)  # quitting: no collection, and the request is dropped
+    assert pause() == ["collect"]

@@ -47,6 +47,7 @@ from formers_tui.store.models import Rating, Status
 from formers_tui.store.rules.writes import attributed
 from formers_tui.store.store import Store
 from formers_tui.tui.app import freeze_heap
+from formers_tui.tui.collector import freeze_at_next_pause
 from formers_tui.tui.literal import literal
 from formers_tui.tui.screens.lock import QuickUnlock, Unlocked, pin_holders
 from formers_tui.tui.widgets.autosave import Autosaver, Write, describe_failure
@@ -358,6 +359,7 @@ class InterviewScreen(Screen[None]):
             self._status.show_idle()
         self._editor.focus()
         freeze_heap()  # before the typing starts: see freeze_heap
+        freeze_at_next_pause()  # and what opening still builds, once it is built
 
     def _show_problem(self, sentence: str) -> None:
         self._view.show_message(sentence)
@@ -618,6 +620,7 @@ class InterviewScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         """Write whatever is left before the screen goes, in this thread, so quitting is safe."""
+        freeze_at_next_pause(thaw=True)  # this screen was frozen: free it at the next pause
         try:
             self._final_save()
         finally:
