@@ -374,7 +374,8 @@ class FormersApp(App[None]):
 
         The page is read through plain SQLite (:mod:`formers_tui.store.quick`);
         the store is then opened as usual once the page is on screen, so the
-        imports do not compete with drawing it. Until then the list's actions
+        imports do not compete with drawing it. Until it has opened, Enter on
+        a row is kept and opens that interview then; the list's other actions
         say the store is still opening.
         """
         from formers_tui.store.quick import first_page
