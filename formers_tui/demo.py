@@ -7,8 +7,8 @@ Every name in it is invented.
 Building it runs every migration and writes the whole interview through the
 store's rules, about half a second of processor time, so it is built once
 into a template in the data folder (named after the schema revision, the
-release and the demo file, so a new one is built whenever any of them
-changes) and each ``formers demo`` copies the template.
+release, the demo file and the shipped protocols, so a new one is built
+whenever any of them changes) and each ``formers demo`` copies the template.
 """
 
 from __future__ import annotations
@@ -43,9 +43,15 @@ def demo_data() -> dict[str, Any]:
 
 
 def template_path() -> Path:
-    """Where the demo store's template is kept for this schema, release and demo file."""
-    digest = hashlib.sha256((shipped_dir("data") / DEMO_FILE).read_bytes()).hexdigest()[:12]
-    return data_dir() / "demo" / f"demo-{HEAD}-{__version__}-{digest}.db"
+    """Where the demo store's template is kept for this schema, release and demo file.
+
+    The shipped protocol files count as part of the demo file: the demo
+    interview freezes the protocol it was started with.
+    """
+    digest = hashlib.sha256((shipped_dir("data") / DEMO_FILE).read_bytes())
+    for protocol in sorted(shipped_dir("interviews").glob("*.toml")):
+        digest.update(protocol.read_bytes())
+    return data_dir() / "demo" / f"demo-{HEAD}-{__version__}-{digest.hexdigest()[:12]}.db"
 
 
 def demo_store(store_path: Path) -> str:
