@@ -29,6 +29,7 @@ Fixtures (registered in ``tests/conftest.py``; names and meanings are stable):
 
 from __future__ import annotations
 
+import atexit
 import glob
 import os
 import shutil
@@ -180,8 +181,10 @@ class Cluster:
         )
 
     def stop(self) -> None:
-        """Stop the server at once and remove its folder."""
-        self._chores.shutdown(wait=True, cancel_futures=True)
+        """Stop the server at once and remove its folder (again: nothing happens)."""
+        if not self.root.exists():
+            return
+        self._chores.shutdown(wait=False, cancel_futures=True)  # the folder goes anyway
         try:
             self._run("pg_ctl", "stop", "-m", "immediate", "-D", str(self.data))
         except RuntimeError:
@@ -242,6 +245,7 @@ def start_cluster() -> Cluster:
         shutil.chown(root, user=SUPERUSER)
         as_user = ["runuser", "-u", SUPERUSER, "--"]
     cluster = Cluster(bindir=bindir, root=root, port=free_port(), as_user=as_user)
+    atexit.register(cluster.stop)  # also when the session ends without its teardown
     try:
         cluster.start()
         LOOPBACK_ALLOWED.add(("127.0.0.1", cluster.port))
