@@ -60,6 +60,7 @@ def db_check(
     foreign = health.foreign_key_problems
     report = {
         "path": path,
+        "dialect": health.dialect,
         "integrity": integrity,
         "foreign_key_problems": foreign,
         "encrypted": key is not None,

@@ -239,7 +239,10 @@ class Store:
                         f"(schema {current}); upgrade the program to open it."
                     )
                 if current is None and not create:
-                    raise StoreError(f"No store at {where}: the database holds no interviews yet.")
+                    raise StoreError(
+                        f"No store at {where}: the database is empty (any command that "
+                        "writes sets it up, as does 'formers server init')."
+                    )
                 if not upgrade:
                     raise StoreError(
                         f"The store at {where} needs a schema upgrade (at {current}, need {head})."

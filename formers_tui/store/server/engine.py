@@ -60,9 +60,16 @@ def _set_session(dbapi_connection: Any, _record: Any) -> None:
 
 
 def first_line(error: BaseException) -> str:
-    """The first line of a driver error, without its trailing full stop."""
+    """The server's own reason from a driver error, on one line, without a trailing full stop.
+
+    libpq prefixes what the server said (``FATAL:  database "x" does not
+    exist``) with where it tried to connect, which the message names already.
+    """
     text = str(getattr(error, "orig", None) or error).strip()
-    return (text.splitlines()[0] if text else type(error).__name__).rstrip(".")
+    line = text.splitlines()[0] if text else type(error).__name__
+    if "FATAL:" in line:
+        line = line.rsplit("FATAL:", 1)[1].strip()
+    return line.rstrip(".")
 
 
 def make_server_engine(
