@@ -178,7 +178,7 @@ def sync(
         pull: ids (or unique prefixes) of server interviews to take.
         candidates: candidate codes whose every interview on the server to take.
         as_panelist: a panelist's name and PIN: also send, signed, their ratings
-            and submissions of every open interview they sit on here.
+            and submissions of every interview still being rated that they sit on here.
 
     Raises:
         NotFoundError: ``pull`` or ``candidates`` names something the server lacks
