@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -17,15 +19,24 @@ from formers_tui.store.panel import PinError, RatingsHiddenError
 from formers_tui.store.panel_view import program_agreement, summary
 from formers_tui.store.store import Store
 from tests.conftest import make_interview
+from tests.pg import DIALECTS, open_store_of
 
 PINS = ("1111", "2222", "3333")
 DOMAINS = {"one": ("ONE-1", "ONE-2"), "two": ("TWO-1",), "three": ("THREE-1",)}
 
 
+ON_BOTH = pytest.mark.parametrize("store", DIALECTS, indirect=True)
+"""Runs a test on a SQLite file and on a PostgreSQL database; the PIN checks, which
+read and write as every other test here does, run on SQLite only."""
+
+
 @pytest.fixture
-def store(any_store: Store) -> Store:
-    """Each test here runs on a SQLite file and on a PostgreSQL database."""
-    return any_store
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A fresh store: a SQLite file, or the database ``ON_BOTH`` names."""
+    opened = open_store_of(getattr(request, "param", "sqlite"), request, tmp_path)
+    assert isinstance(opened, Store)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture
@@ -178,6 +189,7 @@ def test_require_pin_names_the_problem(store: Store, iid: str) -> None:
         assert found.id == sam.id
 
 
+@ON_BOTH
 def test_panelists_are_found_by_name_or_id(store: Store, iid: str) -> None:
     ada, sam, _ = members(store, iid)
     with store.session() as session:
@@ -187,6 +199,7 @@ def test_panelists_are_found_by_name_or_id(store: Store, iid: str) -> None:
             panel.find_panelist(session, iid, "Zed")
 
 
+@ON_BOTH
 def test_a_panelist_of_another_interview_is_refused(
     store: Store, iid: str, mini_protocol: LoadedProtocol
 ) -> None:
@@ -207,6 +220,7 @@ def test_a_panelist_of_another_interview_is_refused(
 # --------------------------------------------------------------- blind rating and submission
 
 
+@ON_BOTH
 def test_others_ratings_stay_hidden_until_you_submit(store: Store, iid: str) -> None:
     ada, sam, pat = members(store, iid)
     with store.session() as session:
@@ -239,6 +253,7 @@ def test_others_ratings_stay_hidden_until_you_submit(store: Store, iid: str) -> 
             panel.visible_ratings(session, iid, ada.id, "nope")
 
 
+@ON_BOTH
 def test_submitting_needs_every_indicator_and_marks_the_ratings(store: Store, iid: str) -> None:
     sam = members(store, iid)[1]
     with store.session() as session:
@@ -289,6 +304,7 @@ def test_submitting_needs_every_indicator_and_marks_the_ratings(store: Store, ii
         ]
 
 
+@ON_BOTH
 def test_revising_a_submitted_rating_keeps_the_earlier_one(store: Store, iid: str) -> None:
     sam = members(store, iid)[1]
     with store.session() as session:
@@ -310,6 +326,7 @@ def test_revising_a_submitted_rating_keeps_the_earlier_one(store: Store, iid: st
         assert earlier.value == 1 and earlier.submitted_at is not None
 
 
+@ON_BOTH
 def test_status_moves_to_rating_then_to_consensus(store: Store, iid: str) -> None:
     ada = members(store, iid)[0]
     with store.session() as session:
@@ -328,6 +345,7 @@ def test_status_moves_to_rating_then_to_consensus(store: Store, iid: str) -> Non
 # --------------------------------------------------------------------------- the reveal
 
 
+@ON_BOTH
 def test_the_chair_can_reveal_with_a_reason_and_pin(store: Store, iid: str) -> None:
     give_pins(store, iid)
     ada, sam, pat = members(store, iid)
@@ -387,6 +405,7 @@ def test_the_chair_can_reveal_with_a_reason_and_pin(store: Store, iid: str) -> N
         )
 
 
+@ON_BOTH
 def test_no_reveal_once_everyone_has_submitted(store: Store, iid: str) -> None:
     give_pins(store, iid)
     rate_everything(store, iid)
@@ -400,6 +419,7 @@ def test_no_reveal_once_everyone_has_submitted(store: Store, iid: str) -> None:
 # ------------------------------------------------------------------------------ summary
 
 
+@ON_BOTH
 def test_whole_panel_summary_waits_for_everyone(store: Store, iid: str) -> None:
     ada, sam, _ = members(store, iid)
     with store.session() as session:
@@ -423,6 +443,7 @@ def test_whole_panel_summary_waits_for_everyone(store: Store, iid: str) -> None:
         assert stats["overall"].alpha_reason.startswith("hidden")
 
 
+@ON_BOTH
 def test_summary_of_an_open_panel(store: Store, iid: str) -> None:
     rate_everything(store, iid, {"Dr. Ada Example": 3, "Sam Sample": 2, "Pat Placeholder": None})
     with store.session() as session:
@@ -441,6 +462,7 @@ def test_summary_of_an_open_panel(store: Store, iid: str) -> None:
     assert report.determination is None and report.signed == ()
 
 
+@ON_BOTH
 def test_program_agreement_pools_settled_interviews(
     store: Store, iid: str, mini_protocol: LoadedProtocol
 ) -> None:
@@ -463,6 +485,7 @@ def test_program_agreement_pools_settled_interviews(
     assert one.key == "one" and one.stats.units == 4
 
 
+@ON_BOTH
 def test_drafts_never_reach_the_program_report(store: Store, iid: str) -> None:
     give_pins(store, iid)
     ada, sam, pat = members(store, iid)
