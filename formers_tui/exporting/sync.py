@@ -349,7 +349,10 @@ def _merge(source: Session, target: Session, iid: str, outcome: Outcome) -> None
     payload = build_payload(source, iid, with_ratings=True, reader_id=None)
     checked = unseal(seal(payload, audit_head=audit.head(source).text()))
     report: BundleReport = merge_payload(target, checked)
-    problems = [*report.not_merged, *(_conflict_sentence(c) for c in report.conflicts)]
+    problems = [
+        *(_in_sync_words(n) for n in report.not_merged),
+        *(_conflict_sentence(c) for c in report.conflicts),
+    ]
     if report.created_interview:
         outcome.result = "created"
     elif report.changed:
@@ -358,6 +361,20 @@ def _merge(source: Session, target: Session, iid: str, outcome: Outcome) -> None
     if problems:
         outcome.result = "conflict"
         outcome.sentences = problems
+
+
+SYNC_WORDS = (
+    ("panelist's own signed bundle", "panelist's own signed ratings (formers sync --as NAME)"),
+    ("the bundle's", "the sending store's"),
+    ("in the bundle", "in the sending store"),
+)
+"""The merge names its source a bundle; in a sync the source is the other store."""
+
+
+def _in_sync_words(sentence: str) -> str:
+    for bundle_words, sync_words in SYNC_WORDS:
+        sentence = sentence.replace(bundle_words, sync_words)
+    return sentence
 
 
 def _conflict_sentence(conflict: Any) -> str:

@@ -277,3 +277,25 @@ def test_json_says_what_happened_to_each_interview(rich_store: Store, empty_stor
     }
     again = json.loads(_run(rich_store, empty_store, "--json").stdout)
     assert (again["changed"], again["unchanged"]) == (False, 2)
+
+
+def test_a_conflict_speaks_of_the_stores_not_of_a_bundle(
+    rich_store: Store, empty_store: Store
+) -> None:
+    _final, open_id = _ids(rich_store)
+    assert _run(rich_store, empty_store).exit_code == 0
+    with sqlite3.connect(empty_store.path) as connection:  # the server loses a rating row
+        first = "(SELECT min(rowid) FROM rating WHERE interview_id = ?)"
+        connection.execute(
+            f"DELETE FROM rating_revision WHERE rating_id = (SELECT id FROM rating "
+            f"WHERE rowid = {first})",
+            (open_id,),
+        )
+        connection.execute(f"DELETE FROM rating WHERE rowid = {first}", (open_id,))
+    result = _run(rich_store, empty_store)
+    assert result.exit_code == 1
+    assert "1 of the sending store's ratings differ from this store's or are not in it; " in (
+        result.output
+    )
+    assert "signed ratings (formers sync --as NAME)" in result.output
+    assert "bundle" not in result.output
