@@ -139,12 +139,9 @@ class Note(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("interview_id", "indicator_id"),
         # The interview list counts written notes; this keeps it off the note texts.
-        Index(
-            "ix_note_written",
-            "interview_id",
-            sqlite_where=sql_text("text != ''"),
-            postgresql_where=sql_text("text != ''"),
-        ),
+        # The migration gives the index the same condition on PostgreSQL; naming
+        # it here too would load SQLAlchemy's PostgreSQL dialect on every start.
+        Index("ix_note_written", "interview_id", sqlite_where=sql_text("text != ''")),
     )
 
     id: str = Field(default_factory=new_id, primary_key=True)
