@@ -27,9 +27,11 @@ Before an interview leaves a store its rows are compared with that store's
 audit log (:func:`~formers_tui.store.audit.verify_state`) and its log
 entries' MACs are checked: a record changed outside the application (a SQL
 shell, a hand-edited file) or a forged log entry is refused and never spread
-to the other store. Each interview is its own transaction on the receiving
-side, so one conflict does not hold the others back, and doing it all again
-changes nothing.
+to the other store. An interview both stores already hold alike is left
+alone at once (nothing would be written), so a sync that changes nothing
+costs one document read per side. Each interview is its own transaction on
+the receiving side, so one conflict does not hold the others back, and doing
+it all again changes nothing.
 """
 
 from __future__ import annotations
@@ -46,8 +48,8 @@ from sqlmodel import Session
 
 from formers_tui.errors import FormersError, NotFoundError, ValidationError
 from formers_tui.exporting.bundle import BundleReport, build_payload, merge_payload, seal, unseal
-from formers_tui.exporting.document import table_of
-from formers_tui.exporting.importing import ImportReport, import_data
+from formers_tui.exporting.document import iter_documents, table_of, to_json_value
+from formers_tui.exporting.importing import ImportReport, comparable, import_data
 from formers_tui.exporting.jsonfile import write_stream
 from formers_tui.exporting.source import ExportOptions, ExportSource
 from formers_tui.store import audit
@@ -205,8 +207,10 @@ def transfer(source: Session, target: Session, iid: str, direction: str) -> Outc
     code = _candidate_code(source, interview)
     outcome = Outcome(iid, code, direction, "unchanged")
     try:
-        check_record(source, iid, "this store" if direction == PUSH else "the server")
         there = target.get(Interview, iid)
+        if there is not None and _same_on_both_sides(source, target, iid):
+            return outcome  # nothing would be written, so nothing needs vouching for
+        check_record(source, iid, "this store" if direction == PUSH else "the server")
         finalized = interview.status == Status.finalized
         if there is not None:
             clash = _status_clash(finalized, there.status == Status.finalized, direction)
@@ -277,6 +281,16 @@ def _trouble(outcome: Outcome, result: str, sentences: list[str]) -> Outcome:
 def _candidate_code(session: Session, interview: Interview) -> str:
     candidate = session.get(Candidate, interview.candidate_id)
     return candidate.code if candidate is not None else ""
+
+
+def _same_on_both_sides(source: Session, target: Session, iid: str) -> bool:
+    """Whether both stores hold the interview alike (identifying details aside)."""
+
+    def document(session: Session) -> dict[str, Any]:
+        doc = next(iter_documents(session, [iid], identifying=False, full=True))
+        return comparable(to_json_value(doc))
+
+    return document(source) == document(target)
 
 
 def _status_clash(source_final: bool, target_final: bool, direction: str) -> str | None:
