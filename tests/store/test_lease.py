@@ -105,3 +105,24 @@ def test_on_a_server_a_killed_holder_leaves_nothing_behind(pg_store: Store) -> N
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_on_a_server_a_lease_held_from_another_computer_names_it(pg_store: Store) -> None:
+    import psycopg
+
+    from formers_tui.store.server.lease import lock_key
+
+    assert pg_store.url is not None
+    with psycopg.connect(pg_store.url, autocommit=True) as laptop_seven:  # another machine
+        laptop_seven.execute(
+            "SELECT set_config('application_name', 'formers lease pid=4242 since=09:15 "
+            "host=laptop-7', false)"
+        )
+        laptop_seven.execute("SELECT pg_advisory_lock(%s)", (lock_key(IID),))
+        with pytest.raises(HeldElsewhere) as refused:
+            acquire_for(pg_store, IID)
+        assert str(refused.value) == (
+            "This interview is open on another computer (postgres on laptop-7, process 4242, "
+            "since 09:15); it is shown read-only here. Close it there to edit it here."
+        )
+    acquire_for(pg_store, IID).release()  # that connection ended: the lease is free
