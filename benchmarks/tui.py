@@ -74,8 +74,9 @@ def typing_figures(results: list[dict[str, list[float]]]) -> list[Figure]:
         for paint, wait in zip(result["paints"], result.get("paint_wait", []), strict=False)
     ]
     full = sum(1 for result in results for g in result.get("collections", []) if g == 2)
-    pauses = [ms for result in results for _generation, ms in result.get("gc", [])]
-    full_pauses = [ms for result in results for g, ms in result.get("gc", []) if g == 2]
+    pauses = [entry[1] for result in results for entry in result.get("gc", [])]
+    at_pauses = [entry for result in results for entry in result.get("gc", []) if entry[0] == 2]
+    full_cpu = [entry[2] for entry in at_pauses if len(entry) > 2]
     messages = [value for result in results for value in result["messages"]]
     message_own = [
         value - wait
@@ -136,10 +137,16 @@ def typing_figures(results: list[dict[str, list[float]]]) -> list[Figure]:
         ]
     figures += [
         Figure(
-            f"longest garbage collection on the interface thread, {len(full_pauses)} full "
+            f"longest garbage collection on the interface thread, {len(at_pauses)} full "
             "(at pauses) included",
             max(pauses, default=float("nan")),
             "16 ms frame budget",
+            FRAME_MS,
+        ),
+        Figure(
+            "full collections at the pauses, processor time: longest / median",
+            max(full_cpu, default=float("nan")),
+            f"median {statistics.median(full_cpu) if full_cpu else float('nan'):.1f} ms",
             FRAME_MS,
         ),
         Figure(

@@ -99,13 +99,14 @@ def test_percentiles_and_typing_verdicts() -> None:
     waited = {
         **rough,
         "paint_wait": [0.0] * 90 + [30.0] * 10,
-        "gc": [(0, 0.2), (2, 9.0)],
+        "gc": [(0, 0.2, 0.2), (2, 9.0, 3.0), (2, 4.0, 1.0)],
         "message_wait": [1.5],
     }
     named = {f.name: f.value for f in typing_figures([waited])}
     assert named["same: worst update"] == 10.0  # 40 ms, 30 of them waiting for a core
     assert named["same, less the time waiting for a core"] == 0.5
     assert any(name.startswith("longest garbage") and v == 9.0 for name, v in named.items())
+    assert named["full collections at the pauses, processor time: longest / median"] == 3.0
 
 
 def test_startup_figures_compare_with_the_floor_and_one_derivation() -> None:

@@ -7,11 +7,13 @@ processor time the interface thread spent in each (``paint_cpu``) and of the
 time it spent in each waiting for a core while runnable (``paint_wait``, from
 the kernel's scheduler statistics, where it keeps them: the machine's other
 processes had the cores), the generation of every garbage collection that
-ran inside one (``collections``), the generation and milliseconds of every
-collection on the interface thread while typing and just after, the one at
-the pause included (``gc``), the milliseconds of every message the interface
-thread handled and of its wait for a core in each (``messages``,
-``message_wait``), and the peak RSS in KiB. Screen updates (layout and
+ran inside one (``collections``), the generation, milliseconds and
+processor milliseconds of every collection on the interface thread while
+typing and just after, the ones at the pauses included (``gc``; the text is
+typed in bursts of 500 characters with a pause of 1.5 s after each), the
+milliseconds of every message the interface thread handled and of its wait
+for a core in each (``messages``, ``message_wait``), and the peak RSS in
+KiB. Screen updates (layout and
 painting) run from a timer, not as messages, so they are timed separately: a
 slow paint is felt just the same.
 """
@@ -33,6 +35,10 @@ def _schedstat() -> Path | None:
         return None
 
 
+PAUSE_EVERY = 500
+"""Characters typed between two pauses..."""
+PAUSE_SECONDS = 1.5
+"""...each long enough for the collection held back during a burst to run."""
 SETTLED_SECONDS = 1.0
 """The screen is taken as opened once it has not been laid out for this long."""
 
@@ -57,9 +63,10 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
     paints: list[float] = []
     paint_cpu: list[float] = []
     paint_wait: list[float] = []
-    pauses: list[tuple[int, float]] = []
-    """Generation and milliseconds of each collection on the interface thread."""
-    gc_began = [0.0]
+    pauses: list[tuple[int, float, float]] = []
+    """Generation, milliseconds and processor milliseconds of each collection
+    on the interface thread."""
+    gc_began = [0.0, 0.0]
     ui_thread = threading.main_thread()
     collections: list[int] = []
     """Generation of each garbage collection that ran during a screen update."""
@@ -91,9 +98,15 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
         if threading.current_thread() is not ui_thread:
             return
         if phase == "start":
-            gc_began[0] = time.perf_counter()
+            gc_began[:] = [time.perf_counter(), time.thread_time()]
         elif painting[0]:
-            pauses.append((info["generation"], (time.perf_counter() - gc_began[0]) * 1000))
+            pauses.append(
+                (
+                    info["generation"],
+                    (time.perf_counter() - gc_began[0]) * 1000,
+                    (time.thread_time() - gc_began[1]) * 1000,
+                )
+            )
 
     gc.callbacks.append(collected)
 
@@ -140,6 +153,9 @@ async def main(store: Path, interview_id: str, mode: str) -> None:
             try:
                 for begin in range(0, len(keys), 100):
                     await pilot.press(*keys[begin : begin + 100])
+                    typed = begin + 100
+                    if typed % PAUSE_EVERY == 0 and typed < len(keys):
+                        await pilot.pause(PAUSE_SECONDS)  # the typist stops to listen
                 await pilot.pause(2.0)  # let autosave run, and the collection at the pause
             finally:
                 MessagePump._dispatch_message = original  # type: ignore[method-assign]

@@ -15,6 +15,7 @@ from textual.cache import FIFOCache, LRUCache
 from textual.pilot import Pilot
 from textual.strip import Strip
 from textual.widgets import TextArea
+from textual.widgets.text_area import Selection
 
 from formers_tui.store import capture
 from formers_tui.store.store import Store
@@ -204,3 +205,43 @@ async def test_typing_leaves_no_drawn_row_in_a_reference_cycle(
             gc.garbage.clear()
         cyclic_rows = [o for o in found if isinstance(o, Strip | LRUCache | FIFOCache)]
         assert cyclic_rows == []
+
+
+async def test_kept_rows_look_exactly_as_freshly_drawn_ones() -> None:
+    """Every row the notes keep between keystrokes equals the row drawn anew, styles included."""
+    app = SideBySide()
+    async with app.run_test(size=(90, 30)) as pilot:
+        notes = app.query_one(NotesEditor)
+        notes.hold("DIS-1", PARAGRAPH, read_only=False)
+        notes.focus()
+        await pilot.pause()
+
+        async def same(step: str) -> None:
+            await pilot.pause()
+            for y in range(notes.content_size.height):
+                kept, fresh = notes.render_line(y), TextArea.render_line(notes, y)
+                assert list(kept) == list(fresh), (step, y)
+
+        await same("loaded, cursor at the end")
+        await pilot.press(*"and more", "space")
+        await same("typed at the end")
+        notes.move_cursor((0, 300))
+        await same("cursor moved up into the paragraph")
+        await pilot.press(*"INSERTED ")
+        await same("typed in the middle: the rows after it move")
+        await pilot.press("left", "left", "up")
+        await same("cursor moved by keys")
+        notes.selection = Selection((0, 250), (0, 330))
+        await same("a selection")
+        notes.selection = Selection.cursor((0, 20))
+        notes.scroll_to(y=3, animate=False)
+        await same("scrolled")
+        app.query_one("#plain", TextArea).focus()
+        await same("focus elsewhere")
+        notes.focus()
+        app.theme = "textual-light"
+        await same("another theme")
+        notes.hold("DIS-2", "", read_only=False)
+        await same("empty: the placeholder")
+        await pilot.press(*"short")
+        await same("a short line")

@@ -15,6 +15,8 @@ from textual.widgets import TextArea
 from formers_tui.sanitize import clean_text
 
 TYPE_HERE = "Running notes: type here; they save themselves."
+ROWS_KEPT = 256
+"""Drawn rows kept by what they show: a few screens of notes."""
 
 
 class _Line(Text):
@@ -93,6 +95,8 @@ class NotesEditor(TextArea):
         # are dropped. (Rows are drawn again after every edit anyway, so
         # which ones a full cache forgets first hardly matters.)
         self._line_cache = FIFOCache[tuple[object, ...], Strip](1024)  # type: ignore[assignment]
+        self._rows = FIFOCache[tuple[object, ...], Strip](ROWS_KEPT)
+        """Drawn rows by what they show (see :meth:`render_line`)."""
 
     def _refresh_size(self) -> None:
         """Take the new height of the wrapped notes without laying out the screen.
@@ -119,6 +123,85 @@ class NotesEditor(TextArea):
         self.set_reactive(Widget.virtual_size, size)
         self._scroll_update(size)
         self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        """Row ``y``, drawn again only when what it shows has changed.
+
+        The text area forgets every drawn row at each edit and at each move
+        of the cursor (with wrapping, the selection is part of every row's
+        key), so a keystroke redrew every visible row of the paragraph being
+        typed, though only the cursor's row changed: about half the
+        interface thread's work per keystroke. Here a row is kept by its own
+        text and everything else that decides its look (the cursor if it is
+        on that row, whether its line holds the cursor, width, focus,
+        theme), and a change of style empties the cache. Rows this does not
+        cover (a selection on their line, the placeholder, tabs) are drawn
+        by the text area as before.
+        """
+        key = self._row_key(y)
+        if key is None:
+            return super().render_line(y)
+        row = self._rows.get(key)
+        if row is None:
+            row = self._render_line(y)
+            self._rows[key] = row
+        return row
+
+    def _row_key(self, y: int) -> tuple[object, ...] | None:
+        """Everything row ``y`` shows, or ``None`` if it is not worth keeping."""
+        wrapped = self.wrapped_document
+        scroll_x, scroll_y = self.scroll_offset
+        absolute_y = scroll_y + y
+        if not self.soft_wrap or self.suggestion or self.show_line_numbers:
+            return None
+        if absolute_y >= wrapped.height:
+            return None
+        document = self.document
+        if document.line_count == 1 and not document.get_line(0):
+            return None  # the placeholder
+        line_info = wrapped._offset_to_line_info[absolute_y]
+        if line_info is None:
+            return None
+        line_index, section = line_info
+        text = document.get_line(line_index)
+        if "\t" in text:
+            return None
+        selection = self.selection
+        if selection.start != selection.end:
+            top, bottom = sorted(selection)
+            if top[0] <= line_index <= bottom[0]:
+                return None
+        offsets = wrapped.get_offsets(line_index)
+        start = offsets[section - 1] if section else 0
+        end = offsets[section] if section < len(offsets) else len(text) + 1
+        cursor_row, cursor_column = selection.end
+        cursor = (
+            (cursor_column - start, self._draw_cursor)
+            if cursor_row == line_index and start <= cursor_column <= end
+            else None
+        )
+        return (
+            text[start:end],
+            end > len(text),
+            cursor,
+            cursor_row == line_index,
+            self.scrollable_content_region.size,
+            self.size,
+            scroll_x,
+            self._matching_bracket_location,
+            self.match_cursor_bracket,
+            self.highlight_cursor_line,
+            self.show_cursor,
+            self.read_only,
+            self.has_focus,
+            self.theme,
+            self.app.theme,
+        )
+
+    def notify_style_update(self) -> None:
+        """Styles changed (focus, theme): every kept row may look different."""
+        self._rows.clear()
+        super().notify_style_update()
 
     def get_line(self, line_index: int) -> Text:
         """The line as the text area's own, but sharing its division into rows."""
