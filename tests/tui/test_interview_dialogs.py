@@ -8,7 +8,16 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets import (
+    Button,
+    Input,
+    Label,
+    OptionList,
+    Select,
+    SelectionList,
+    Static,
+    TextArea,
+)
 
 from formers_tui.protocol.loader import LoadedProtocol
 from formers_tui.protocol.model import Protocol
@@ -257,8 +266,19 @@ async def test_evidence_needs_a_linked_indicator(protocol: Protocol) -> None:
     async with Host(dialog).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         dialog.query_one("#evidence-summary", TextArea).load_text("Letter from employer.")
-        dialog.query_one("#evidence-links").focus()
+        links = dialog.query_one("#evidence-links", SelectionList)
+        links.focus()
+        await pilot.pause()
+        row = links.highlighted
+        assert row is not None
+
+        def box() -> str:  # the characters of the current row's tick box, colours aside
+            return links.render_line(row - links.scroll_offset.y).text[:3]
+
+        assert box() == "▐X▌"
         await pilot.press("space")  # untick the current indicator
+        await pilot.pause()
+        assert box() == "▐ ▌"
         await pilot.press("ctrl+s")
         assert "at least one indicator" in error_of(dialog)
 

@@ -333,6 +333,7 @@ async def test_consent_is_four_tabs_from_the_code_and_reads_ticked_or_not(store:
         assert app.focused is consent
         button = consent.get_component_styles("toggle--button")
         off = (button.color, button.background)
+        off_text = consent.render().plain
         await pilot.press("space")
         await pilot.pause()
         assert consent.value
@@ -340,6 +341,12 @@ async def test_consent_is_four_tabs_from_the_code_and_reads_ticked_or_not(store:
         on = (button.color, button.background)
         assert off[0] == off[1]  # unticked: an empty box, no X
         assert on[0] != on[1] and on[1] != off[1]
+        # ... and without colour: the characters alone tell the two apart
+        assert "X" not in off_text.split("Candidate")[0]
+        assert "X" in consent.render().plain.split("Candidate")[0]
+        await pilot.press("space")
+        await pilot.pause()
+        assert not consent.value and consent.render().plain == off_text
 
 
 async def test_the_full_name_field_says_where_it_goes(store: Store) -> None:

@@ -64,7 +64,10 @@ def steps(*keys: str) -> Callable[[Pilot[Any]], Any]:
         app = pilot.app
         for _ in range(500):
             await pilot.pause(0.01)
-            if app.screen.query("#interviews") and app.screen.query_one("#interviews").row_count:
+            table = app.screen.query("#interviews")
+            listed = table and table.first().row_count
+            # the first page shows before the store has opened; Enter then only says so
+            if listed and getattr(app.screen, "store", None) is not None:
                 break
         await pilot.press("enter")
         for _ in range(500):

@@ -22,6 +22,7 @@ from formers_tui.store.capture import (
 from formers_tui.store.models import Bearing, EvidenceSource, Reliability
 from formers_tui.tui.dialogs.base import FormDialog
 from formers_tui.tui.dialogs.store_form import FormInput, FormSelect, FormTextArea
+from formers_tui.tui.widgets.tick_box import TickList
 
 
 def parse_date(text: str, what: str) -> date | None:
@@ -107,7 +108,7 @@ class EvidenceDialog(FormDialog[EvidenceIn]):
             yield Label("What the source says", classes="field")
             yield FormTextArea(id="evidence-summary")
             yield Label("Linked indicators (space to tick)", classes="field")
-            yield SelectionList[str](
+            yield TickList(
                 *(
                     Selection(f"{i.id}  {i.title}", i.id, i.id == self._current)
                     for i in self._indicators

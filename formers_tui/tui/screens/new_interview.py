@@ -28,6 +28,7 @@ from textual.worker import Worker
 
 from formers_tui.errors import ValidationError
 from formers_tui.tui.literal import literal
+from formers_tui.tui.widgets.tick_box import TickBox
 from formers_tui.tui.workers import user_error
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ class PanelMember(Horizontal):
             classes="member-role",
             compact=True,
         )
-        yield Checkbox("Chair", self._chair, classes="member-chair", compact=True)
+        yield TickBox("Chair", self._chair, classes="member-chair", compact=True)
         yield Button("✕", classes="member-remove", compact=True, tooltip="Remove this member")
 
     @property
@@ -207,7 +208,7 @@ class NewInterviewScreen(Screen[str | None]):
                 )
             with Horizontal(classes="field"):
                 yield Label("Consent", classes="field-label")
-                yield Checkbox(
+                yield TickBox(
                     "Candidate gave informed consent to this interview", id="consent", compact=True
                 )
             with Horizontal(classes="field"):
