@@ -450,6 +450,7 @@ def _lists(url: str, count: int) -> list[Figure]:
 def _reliability(url: str, count: int) -> list[Figure]:
     import psycopg
 
+    from formers_tui.store.panel_view import program_agreement
     from formers_tui.store.reliability import programme_reliability
     from formers_tui.store.store import Store
 
@@ -461,9 +462,22 @@ def _reliability(url: str, count: int) -> list[Figure]:
         with store.session() as session:
             programme_reliability(session)
 
+    def agreement() -> None:
+        with store.session() as session:
+            program_agreement(session)
+
     value = median_seconds(pooled, repeat=1, warmup=0)
+    plain = median_seconds(agreement, repeat=1, warmup=0)
     store.close()
     return [
+        Figure(
+            f"server: program agreement (as on SQLite), {count:,} interviews",
+            plain,
+            "one raw query of the settled ratings",
+            floor,
+            target=10.0,
+            unit="s",
+        ),
         Figure(
             f"server: formers reliability pooled figures, {count:,} interviews",
             value,
