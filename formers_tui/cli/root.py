@@ -1,9 +1,11 @@
 """The ``formers`` commands, parsed by Typer.
 
 Only Typer is imported at module level: ``formers --help`` must stay about as
-fast as ``import typer``. Each command imports the store, protocol or UI code
-it needs when it runs. ``formers`` with no arguments does not come here at
-all (see :func:`formers_tui.cli.main`).
+fast as ``import typer``. The root group knows the other commands from the
+table in :mod:`.lazy` (a new command gets its line there) and imports a
+command's module only when that command is used; each command imports the
+store, protocol or UI code it needs when it runs. ``formers`` with no
+arguments does not come here at all (see :func:`formers_tui.cli.main`).
 """
 
 from __future__ import annotations
@@ -14,16 +16,8 @@ from typing import Annotated
 import typer
 
 from formers_tui.cli import output
-from formers_tui.cli.audit_cmd import audit_app
 from formers_tui.cli.common import Settings
-from formers_tui.cli.db_cmd import db_app
-from formers_tui.cli.export_cmd import register as register_export_commands
-from formers_tui.cli.interview_cmd import register as register_interview_commands
-from formers_tui.cli.protocol_cmd import protocol_app
-from formers_tui.cli.reliability_cmd import register as register_reliability_command
-from formers_tui.cli.score_cmd import register as register_score_command
-from formers_tui.cli.server_cmd import server_app
-from formers_tui.cli.sync_cmd import register as register_sync_command
+from formers_tui.cli.lazy import LazyGroup
 
 app = typer.Typer(
     name="formers",
@@ -34,17 +28,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    cls=output.SafeGroup,
+    cls=LazyGroup,
 )
-app.add_typer(protocol_app, name="protocol")
-app.add_typer(db_app, name="db")
-app.add_typer(audit_app, name="audit")
-app.add_typer(server_app, name="server")
-register_interview_commands(app)
-register_export_commands(app)
-register_score_command(app)
-register_reliability_command(app)
-register_sync_command(app)
 
 
 def _version(value: bool) -> None:
