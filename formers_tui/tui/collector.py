@@ -82,7 +82,7 @@ class BurstCollector:
 
     @property
     def holding(self) -> bool:
-        """Whether a burst is under way (older generations held back)."""
+        """Whether a burst is under way (full collections held back)."""
         return self._saved is not None
 
     def key_pressed(self) -> None:
