@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks.common import Figure, command_seconds
+from benchmarks.common import Figure, command_seconds, compile_bytecode
 
 
 def run() -> list[Figure]:
+    compile_bytecode()
     floor = command_seconds([sys.executable, "-c", "import typer"], repeat=9)
     value = command_seconds([sys.executable, "-m", "formers_tui", "--help"], repeat=9)
     return [

@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.common import Figure
+from benchmarks.common import Figure, compile_bytecode
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -255,6 +255,7 @@ TARGETS = {
 def run(rounds: int = ROUNDS, progress: Callable[[str], object] | None = None) -> list[Figure]:
     if not shutil.which("tmux"):
         raise RuntimeError("tmux is needed to measure start-up in a real terminal")
+    compile_bytecode()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         store, interview_id = _prepare(folder)

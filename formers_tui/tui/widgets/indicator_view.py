@@ -3,6 +3,12 @@
 The prompts come first because the chair reads them aloud; the statement, what
 was captured (the active panelist's rating, quotes, linked evidence) and the
 rating anchors follow, all in one scrollable column.
+
+The column is one widget that lays its rows out itself (each list entry's
+body wrapped under itself, beside its mark), not a widget per row: an
+indicator has forty to sixty rows, and styling, laying out and drawing that
+many widgets was most of the cost of opening an interview and of moving to
+the next indicator.
 """
 
 from __future__ import annotations
@@ -11,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widget import Widget
+from textual.geometry import Size
 from textual.widgets import Static
 
 from formers_tui.protocol.model import Domain, Indicator, Part, Scale
@@ -209,6 +215,53 @@ def _evidence_item(item: Evidence, linked: Sequence[str], current: str) -> Item:
     )
 
 
+MARK_WIDTH = 3
+"""Cells for a list entry's mark, right-aligned, and the space after it."""
+
+
+def laid_out(blocks: Sequence[Block], width: int) -> list[Content]:
+    """The rows as lines ``width`` cells wide: headings after a blank line, bodies beside marks."""
+    lines: list[Content] = []
+    for block in blocks:
+        if isinstance(block, Item):
+            gutter = max(MARK_WIDTH, len(block.mark) + 1)
+            body = block.body.wrap(max(1, width - gutter))
+            lines.append(Content(block.mark.rjust(gutter - 1) + " ") + body[0])
+            lines.extend(Content(" " * gutter) + line for line in body[1:])
+        elif isinstance(block, Heading):
+            lines += [Content(""), Content.styled(block.title, "bold $accent")]
+        else:
+            lines.extend(block.wrap(max(1, width)))
+    return lines
+
+
+class IndicatorText(Static):
+    """The indicator's rows, laid out for the width the widget is given."""
+
+    def __init__(self, blocks: Sequence[Block] = ()) -> None:
+        super().__init__()
+        self._blocks = list(blocks)
+        self._lines: tuple[int, list[Content]] | None = None
+
+    def show(self, blocks: Sequence[Block]) -> None:
+        """Show ``blocks`` instead (its height is measured again)."""
+        self._blocks = list(blocks)
+        self._lines = None
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[Content]:
+        """The rows laid out ``width`` cells wide (kept until the width or the rows change)."""
+        if self._lines is None or self._lines[0] != width:
+            self._lines = (width, laid_out(self._blocks, width))
+        return self._lines[1]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_size.width))
+
+
 class IndicatorView(VerticalScroll, can_focus=False):
     """A scrollable column with the current indicator; ctrl+down and ctrl+up scroll it."""
 
@@ -219,43 +272,24 @@ class IndicatorView(VerticalScroll, can_focus=False):
         scrollbar-size-vertical: 1;
         &:focus { background-tint: $foreground 5%; }
         & > Static { width: 1fr; }
-        & > .heading { margin-top: 1; color: $accent; text-style: bold; }
-        & > .item { height: auto; }
-        & > .item > .mark { width: 3; text-align: right; padding-right: 1; }
-        & > .item > .body { width: 1fr; }
     }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._shown: str | None = None
+        self._text = IndicatorText([Content("Opening the interview…")])
         self.plain_text = ""
         """What the view shows, as plain text."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Opening the interview…")
+        yield self._text
 
     def show(self, details: IndicatorDetails) -> None:
         """Show ``details``; a different indicator starts scrolled to the top."""
         blocks = render_details(details)
         self.plain_text = plain(blocks)
-        rows: list[Widget] = []
-        for block in blocks:
-            if isinstance(block, Item):
-                rows.append(
-                    Horizontal(
-                        Static(block.mark, classes="mark"),
-                        Static(block.body, classes="body"),
-                        classes="item",
-                    )
-                )
-            elif isinstance(block, Heading):
-                rows.append(Static(block.title, classes="heading"))
-            else:
-                rows.append(Static(block))
-        with self.app.batch_update():
-            self.remove_children()
-            self.mount_all(rows)
+        self._text.show(blocks)
         if details.indicator.id != self._shown:
             self._shown = details.indicator.id
             self.scroll_home(animate=False)
@@ -264,5 +298,4 @@ class IndicatorView(VerticalScroll, can_focus=False):
         """Show a sentence instead of an indicator (e.g. why the interview did not open)."""
         self._shown = None
         self.plain_text = sentence
-        self.remove_children()
-        self.mount(Static(sentence))
+        self._text.show([Content(sentence)])
