@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from formers_tui.store.crypto import StoreKey
     from formers_tui.store.early_key import PendingKey
     from formers_tui.store.store import Store
+    from formers_tui.tui.screens.interview import InterviewScreen
 
 
 def freeze_heap() -> None:
@@ -444,11 +445,24 @@ class FormersApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB)
     def find_interview(self, key: str) -> None:
-        """Resolve an interview id or prefix given at start-up, then open it."""
+        """Resolve an interview id or prefix given at start-up, read it, then open it.
+
+        Reading it here, not once its screen is up, lets the screen be laid
+        out once, already filled, instead of once empty and once filled.
+        """
         from formers_tui.store.sessions import resolve_interview
+        from formers_tui.tui.screens.interview import read_interview
 
         assert self.store is not None
-        post_result(self, OpenInterview(resolve_interview(self.store, key)))
+        interview_id = resolve_interview(self.store, key)
+        read: InterviewScreen.Loaded | None
+        try:
+            read = read_interview(self.store, interview_id)
+        except Exception:  # noqa: BLE001 - the screen reads it again and says what is wrong
+            read = None
+        posted = post_result(self, OpenInterview(interview_id, read))
+        if not posted and read is not None and read.lease is not None:
+            read.lease.release()
 
     def _retry_read_only(self) -> None:
         if self.store is None and self._retry_open is not None:
@@ -483,15 +497,20 @@ class FormersApp(App[None]):
 
     @on(OpenInterview)
     def _open_interview(self, message: OpenInterview) -> None:
-        self.open_interview(message.interview_id)
+        self.open_interview(message.interview_id, message.read)
         self._let_the_list_load(LIST_AFTER_INTERVIEW)
 
-    def open_interview(self, interview_id: str) -> None:
-        """Show the interview with the full id ``interview_id`` over the home screen."""
+    def open_interview(self, interview_id: str, read: InterviewScreen.Loaded | None = None) -> None:
+        """Show the interview with the full id ``interview_id`` over the home screen.
+
+        Args:
+            interview_id: the interview's full id.
+            read: the interview already read (see :func:`read_interview`).
+        """
         from formers_tui.tui.screens.interview import InterviewScreen
 
         assert self.store is not None
-        self.push_screen(InterviewScreen(self.store, interview_id))
+        self.push_screen(InterviewScreen(self.store, interview_id, read=read))
 
     def open_panel(self, interview_id: str) -> None:
         """Show the panel view (ratings, consensus, sign-off) of ``interview_id``."""

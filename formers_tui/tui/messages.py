@@ -10,6 +10,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from formers_tui.protocol.registry import Catalogue
     from formers_tui.store.store import Store
+    from formers_tui.tui.screens.interview import InterviewScreen
 
 
 @dataclass
@@ -28,6 +29,8 @@ class OpenInterview(Message):
 
     interview_id: str
     """The full id (already resolved from any prefix)."""
+    read: InterviewScreen.Loaded | None = None
+    """The interview, already read with its id (the one opened at start-up)."""
 
 
 @dataclass

@@ -29,7 +29,7 @@ class StandInInterviewScreen(Screen[None]):
 
     opened: list[tuple[Store, str]] = []
 
-    def __init__(self, store: Store, interview_id: str) -> None:
+    def __init__(self, store: Store, interview_id: str, read: object = None) -> None:
         super().__init__()
         self.store = store
         self.interview_id = interview_id
@@ -44,6 +44,7 @@ def opened(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Store, str]]:
     """Record the interviews the app opens instead of showing them."""
     module = types.ModuleType(INTERVIEW_MODULE)
     module.InterviewScreen = StandInInterviewScreen  # type: ignore[attr-defined]
+    module.read_interview = lambda *args: None  # type: ignore[attr-defined]  # reads nothing
     monkeypatch.setitem(sys.modules, INTERVIEW_MODULE, module)
     calls: list[tuple[Store, str]] = []
     monkeypatch.setattr(StandInInterviewScreen, "opened", calls)

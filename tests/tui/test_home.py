@@ -42,7 +42,7 @@ INTERVIEW_MODULE = "formers_tui.tui.screens.interview"
 class StandInInterviewScreen(Screen[None]):
     """Takes the interview screen's place so these tests do not depend on it."""
 
-    def __init__(self, store: Store, interview_id: str) -> None:
+    def __init__(self, store: Store, interview_id: str, read: object = None) -> None:
         super().__init__()
         self.interview_id = interview_id
 
@@ -54,6 +54,7 @@ class StandInInterviewScreen(Screen[None]):
 def stand_in(monkeypatch: pytest.MonkeyPatch) -> None:
     module = types.ModuleType(INTERVIEW_MODULE)
     module.InterviewScreen = StandInInterviewScreen  # type: ignore[attr-defined]
+    module.read_interview = lambda *args: None  # type: ignore[attr-defined]  # reads nothing
     monkeypatch.setitem(sys.modules, INTERVIEW_MODULE, module)
 
 

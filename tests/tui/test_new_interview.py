@@ -33,7 +33,7 @@ TODAY = date(2026, 11, 2)
 class StandInInterviewScreen(Screen[None]):
     """Takes the interview screen's place so these tests do not depend on it."""
 
-    def __init__(self, store: Store, interview_id: str) -> None:
+    def __init__(self, store: Store, interview_id: str, read: object = None) -> None:
         super().__init__()
         self.interview_id = interview_id
 
@@ -46,6 +46,7 @@ def setting(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fixed today, and a stand-in for the interview screen."""
     module = types.ModuleType(INTERVIEW_MODULE)
     module.InterviewScreen = StandInInterviewScreen  # type: ignore[attr-defined]
+    module.read_interview = lambda *args: None  # type: ignore[attr-defined]  # reads nothing
     monkeypatch.setitem(sys.modules, INTERVIEW_MODULE, module)
     monkeypatch.setattr(new_interview, "today", lambda: TODAY)
 

@@ -86,3 +86,36 @@ def test_open_and_no_arguments_skip_the_parser(
         cli.main()
     assert stopped.value.code == 0
     assert calls == [expected]
+
+
+async def test_an_interview_opened_at_start_is_read_before_its_screen_is_up(
+    tmp_path: Path, mini_protocol: LoadedProtocol
+) -> None:
+    from formers_tui.tui.screens.interview import InterviewScreen
+    from formers_tui.tui.widgets.navigator import Navigator
+
+    store = Store.open(tmp_path / "store.db", daily=False)
+    interview_id = make_interview(store, mini_protocol)
+    store.close()
+    laid_out_empty: list[bool] = []
+    app = make_app(store_path=tmp_path / "store.db", open_interview=interview_id[:8])
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(200):
+            if isinstance(app.screen, InterviewScreen) and app.screen.is_loaded:
+                break
+            if isinstance(app.screen, InterviewScreen) and app.screen.is_attached:
+                laid_out_empty.append(not app.screen.query(Navigator))
+            await pilot.pause(0.01)
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen) and screen.is_loaded
+        assert not any(w.name == "load" for w in app.workers)  # the screen read nothing itself
+        assert not any(laid_out_empty[1:])  # filled from its first layout on
+        await pilot.press(*"typed at once")
+        assert screen.has_unsaved_changes  # held by the autosaver from the first key
+    reopened = Store.open(tmp_path / "store.db", daily=False)
+    try:
+        from formers_tui.store.interview_reading import read_opened
+
+        assert "typed at once" in "".join(read_opened(reopened, interview_id, "").notes.values())
+    finally:
+        reopened.close()

@@ -103,6 +103,26 @@ def _utc_now() -> datetime:
 # ------------------------------------------------------------------------ screen
 
 
+def read_interview(
+    store: Store, interview_id: str, panelist_id: str = ""
+) -> InterviewScreen.Loaded:
+    """Read an interview for the screen and take its editing lease when it may be edited.
+
+    Runs in a worker thread: the screen's own, or the app's when it opens an
+    interview at start-up (the screen is then pushed already filled).
+    """
+    opened = read_opened(store, interview_id, panelist_id)
+    lease, elsewhere = None, ""
+    if opened.status != Status.finalized and opened.writable:  # a reader holds no lease
+        try:
+            lease = acquire_for(store, opened.interview_id)
+        except HeldElsewhere as exc:
+            elsewhere = str(exc)
+        except (OSError, StoreError):
+            pass  # a folder that cannot be written, a server gone: the saves will say so
+    return InterviewScreen.Loaded(opened, lease, elsewhere)
+
+
 class InterviewScreen(Screen[None]):
     """Conduct one interview: navigate indicators, take notes, capture and rate."""
 
@@ -204,6 +224,7 @@ class InterviewScreen(Screen[None]):
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = _utc_now,
         panelist_id: str = "",
+        read: InterviewScreen.Loaded | None = None,
     ) -> None:
         """Prepare the screen; the interview is read in a worker once mounted.
 
@@ -214,8 +235,11 @@ class InterviewScreen(Screen[None]):
             now: the current time for captures and the status line (tests fix it).
             panelist_id: a panelist whose PIN is already confirmed, rating from
                 the start; by default nobody rates until someone types their PIN.
+            read: the interview already read by :func:`read_interview` (with
+                its lease), so the screen is laid out once, filled.
         """
         super().__init__()
+        self._read = read
         self._store = store
         self._requested_id = interview_id
         self._clock = clock
@@ -268,7 +292,11 @@ class InterviewScreen(Screen[None]):
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
-        self._load()
+        read, self._read = self._read, None
+        if read is None:
+            self._load()
+        else:
+            self.post_message(read)
         self.set_interval(1.0, self._each_second)
 
     @property
@@ -295,17 +323,9 @@ class InterviewScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="load")
     def _load(self) -> None:
-        opened = read_opened(self._store, self._requested_id, self._panelist_id)
-        lease, elsewhere = None, ""
-        if opened.status != Status.finalized and opened.writable:  # a reader holds no lease
-            try:
-                lease = acquire_for(self._store, opened.interview_id)
-            except HeldElsewhere as exc:
-                elsewhere = str(exc)
-            except (OSError, StoreError):
-                pass  # a folder that cannot be written, a server gone: the saves will say so
-        if not post_result(self, self.Loaded(opened, lease, elsewhere)) and lease is not None:
-            lease.release()
+        read = read_interview(self._store, self._requested_id, self._panelist_id)
+        if not post_result(self, read) and read.lease is not None:
+            read.lease.release()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group=DB, name="records")
     def _reload_records(self, interview_id: str, panelist_id: str) -> None:
