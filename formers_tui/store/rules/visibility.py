@@ -161,13 +161,22 @@ SQL_DOMAIN_OPEN = """
 ``_iid`` at ``_status``: :func:`decide`'s ``open_domains``. An unknown domain is never open."""
 
 SQL_MAY_SEE = """
-    _status = 'finalized'
-    OR (_reader IS NOT NULL AND _panelist = _reader)
-    OR (_submitted AND {domain_open})
+    ({finalized})
+    OR ({own})
+    OR (({submitted}) AND ({domain_open}))
 """
-"""Whether ``_reader`` may see ``_panelist``'s rating version of an indicator of
-``_domain``, submitted or not: :meth:`Visibility.may_see`. ``{domain_open}`` stands for
-:data:`SQL_DOMAIN_OPEN` on the same names."""
+"""Whether the reader may see a rating version: :meth:`Visibility.may_see`, with its
+four facts as slots, filled for one rating (:data:`SQL_MAY_SEE_ONE`) or, by the
+server's policies, for every row of a query at once."""
+
+SQL_MAY_SEE_ONE = {
+    "finalized": "_status = 'finalized'",
+    "own": "_reader IS NOT NULL AND _panelist = _reader",
+    "submitted": "_submitted",
+    "domain_open": SQL_DOMAIN_OPEN,
+}
+""":data:`SQL_MAY_SEE`'s slots for ``_reader`` and ``_panelist``'s rating version
+(``_submitted``) of an indicator of ``_domain`` in interview ``_iid`` at ``_status``."""
 
 
 def visibility(session: Session, interview_id: str, reader_id: str | None = None) -> Visibility:

@@ -15,10 +15,12 @@ SQL client:
 * **Ratings** follow the blind-rating rule of
   :mod:`formers_tui.store.rules.visibility` exactly: its SQL counterpart
   (``SQL_DOMAIN_OPEN``, ``SQL_MAY_SEE``), kept beside the Python rule, is
-  made into functions here. Staff not on a panel read as "nobody
-  identified": only ratings every panelist may already see. Earlier versions
-  of a rating and the audit entries that carry rating content are held to
-  the same rule.
+  filled in here for every row of a query at once, the login's facts (the
+  interviews it sees, its seats, the domains open to it) as sets computed
+  once per query rather than once per row. Staff not on a panel read as
+  "nobody identified": only ratings every panelist may already see. Earlier
+  versions of a rating and the audit entries that carry rating content are
+  held to the same rule.
 * **Writes.** A panelist writes their own ratings, submissions and
   signature only, within :func:`~formers_tui.store.panel.rating_refusal` and
   :func:`~formers_tui.store.panel.submission_refusal`; the panel's consensus,
@@ -135,12 +137,39 @@ FUNCTIONS: dict[str, tuple[str, str, str]] = {
         f"OR (pg_has_role(_who, '{CHAIR}', 'MEMBER') AND formers_unstarted(_iid))",
         "sql",
     ),
-    "formers_sees_candidate(_cid text, _who name)": (
-        "boolean",
-        "SELECT formers_staff(_who) OR EXISTS (SELECT 1 FROM interview i "
-        "JOIN panelist p ON p.interview_id = i.id "
-        f"JOIN {PERSON_TABLE} f ON f.name = p.name "
-        "WHERE i.candidate_id = _cid AND f.role_name = _who)",
+    # Sets for the policies: computed once per query, not once per row.
+    "formers_seats(_who name)": (
+        "TABLE (interview_id text, panelist_id text)",
+        f"SELECT p.interview_id, p.id FROM panelist p JOIN {PERSON_TABLE} f ON f.name = p.name "
+        "WHERE f.role_name = _who",
+        "sql",
+    ),
+    "formers_seen(_who name)": (
+        # Every interview the login sees, with the panelist it is there (NULL: none).
+        "TABLE (interview_id text, status text, protocol_hash text, reader text)",
+        "WITH staff AS (SELECT formers_staff(_who) AS yes) "
+        "SELECT i.id, i.status::text, i.protocol_hash, s.panelist_id FROM interview i "
+        "CROSS JOIN staff LEFT JOIN formers_seats(_who) s ON s.interview_id = i.id "
+        "WHERE staff.yes OR s.panelist_id IS NOT NULL",
+        "sql",
+    ),
+    "formers_seat_candidates(_who name)": (
+        "TABLE (candidate_id text)",
+        "SELECT i.candidate_id FROM interview i JOIN formers_seats(_who) s "
+        "ON s.interview_id = i.id",
+        "sql",
+    ),
+    "formers_open_indicators(_who name)": (
+        # (interview, indicator) whose submitted ratings the login may see: the domain rule
+        # on every interview it sees at once.
+        "TABLE (interview_id text, indicator_id text)",
+        "SELECT facts._iid, d.indicator_id FROM (SELECT f.interview_id AS _iid, "
+        "f.status AS _status, f.protocol_hash AS _hash, f.reader AS _reader, "
+        "dd.domain_id AS _domain FROM formers_seen(_who) f JOIN "
+        f"(SELECT DISTINCT x.protocol_hash, x.domain_id FROM {DOMAIN_TABLE} x) dd "
+        "ON dd.protocol_hash = f.protocol_hash) AS facts "
+        f"JOIN {DOMAIN_TABLE} d ON d.protocol_hash = facts._hash AND d.domain_id = facts._domain "
+        f"WHERE {visibility.SQL_DOMAIN_OPEN}",
         "sql",
     ),
     "formers_domain_of(_iid text, _indicator text)": (
@@ -159,23 +188,13 @@ FUNCTIONS: dict[str, tuple[str, str, str]] = {
         "boolean",
         "SELECT COALESCE((SELECT "
         + visibility.SQL_MAY_SEE.format(
-            domain_open="formers_domain_open(_iid, _status, _reader, _domain)"
+            **{
+                **visibility.SQL_MAY_SEE_ONE,
+                "domain_open": "formers_domain_open(_iid, _status, _reader, _domain)",
+            }
         )
         + " FROM (SELECT i.status::text AS _status, formers_domain_of(_iid, _indicator) "
         "AS _domain FROM interview i WHERE i.id = _iid) AS facts), false)",
-        "sql",
-    ),
-    "formers_rating_visible(_iid text, _panelist text, _indicator text, _submitted boolean, "
-    "_who name)": (
-        "boolean",
-        "SELECT formers_sees(_iid, _who) AND formers_may_see(_iid, formers_reader(_iid, _who), "
-        "_panelist, _indicator, _submitted)",
-        "sql",
-    ),
-    "formers_revision_visible(_rating text, _submitted boolean, _who name)": (
-        "boolean",
-        "SELECT COALESCE((SELECT formers_rating_visible(r.interview_id, r.panelist_id, "
-        "r.indicator_id, _submitted, _who) FROM rating r WHERE r.id = _rating), false)",
         "sql",
     ),
     "formers_rates(_rating text, _who name)": (
@@ -225,35 +244,6 @@ FUNCTIONS: dict[str, tuple[str, str, str]] = {
         "BEGIN RETURN _text::jsonb; EXCEPTION WHEN others THEN RETURN NULL; END",
         "plpgsql",
     ),
-    "formers_version_visible(_iid text, _entity text, _value text, _who name)": (
-        # One rating version kept in an audit entry's old or new values.
-        "boolean",
-        """DECLARE v jsonb; BEGIN
-            IF _value IS NULL THEN RETURN true; END IF;
-            v := formers_json(_value);
-            IF v IS NULL OR jsonb_typeof(v) <> 'object' THEN RETURN false; END IF;
-            IF _entity = 'rating_revision' THEN
-                RETURN formers_revision_visible(v->>'rating_id',
-                    v->>'submitted_at' IS NOT NULL, _who);
-            END IF;
-            RETURN formers_may_see(_iid, formers_reader(_iid, _who), v->>'panelist_id',
-                v->>'indicator_id', v->>'submitted_at' IS NOT NULL);
-        END""",
-        "plpgsql",
-    ),
-    "formers_entry_visible(_iid text, _entity text, _old text, _new text, _who name)": (
-        "boolean",
-        """BEGIN
-            IF _iid IS NULL THEN RETURN formers_staff(_who); END IF;
-            IF NOT formers_sees(_iid, _who) THEN RETURN false; END IF;
-            IF left(_entity, 6) = 'rating' THEN
-                RETURN formers_version_visible(_iid, _entity, _old, _who)
-                    AND formers_version_visible(_iid, _entity, _new, _who);
-            END IF;
-            RETURN true;
-        END""",
-        "plpgsql",
-    ),
 }
 """Every helper the policies call, by signature: ``(returns, body, language)``."""
 
@@ -262,12 +252,20 @@ def _call(name: str, *args: str) -> str:
     return f"{name}({', '.join(args)})"
 
 
+SEATS = f"(SELECT s.interview_id FROM formers_seats({ME}) s)"
+STAFF = f"(SELECT formers_staff({ME}))"
+"""Once per query (an init plan), not once per row."""
+CHAIR_LOGIN = f"(SELECT formers_in_group({ME}, '{CHAIR}'))"
+
+
 def sees(iid: str = "interview_id") -> str:
-    return _call("formers_sees", iid, ME)
+    """The login sees interview ``iid``: staff see all, panelists those they sit on."""
+    return f"({STAFF} OR {iid} IN {SEATS})"
 
 
 def writes_to(iid: str = "interview_id") -> str:
-    return _call("formers_writes", iid, ME)
+    """The login may change interview ``iid``'s rows: it sits on it, or a chair's draft."""
+    return f"({iid} IN {SEATS} OR ({CHAIR_LOGIN} AND formers_unstarted({iid})))"
 
 
 def reader(iid: str = "interview_id") -> str:
@@ -278,7 +276,7 @@ def chair_of(iid: str = "interview_id") -> str:
     return _call("formers_chair_of", iid, ME)
 
 
-IN_CHAIR_GROUP = f"formers_in_group({ME}, '{CHAIR}')"
+IN_CHAIR_GROUP = CHAIR_LOGIN
 
 # ------------------------------------------------------------------------- policies
 
@@ -304,6 +302,80 @@ def _owned_by(parent: str, column: str) -> list[Policy]:
     return _crud(sees(iid), writes_to(iid))
 
 
+SEES_CANDIDATE = (
+    f"({STAFF} OR {{column}} IN (SELECT c.candidate_id FROM formers_seat_candidates({ME}) c))"
+)
+
+FINALIZED = f"(SELECT s.interview_id FROM formers_seen({ME}) s WHERE s.status = 'finalized')"
+OWN = f"(SELECT s.panelist_id FROM formers_seats({ME}) s)"
+OPEN = f"(SELECT o.interview_id, o.indicator_id FROM formers_open_indicators({ME}) o)"
+"""The login's facts for the blind-rating rule, as sets: each computed once per query."""
+
+
+def may_see_rows(iid: str, panelist: str, indicator: str, submitted: str) -> str:
+    """:data:`~formers_tui.store.rules.visibility.SQL_MAY_SEE` on every row of a query.
+
+    Args:
+        iid, panelist, indicator: SQL for the rating version's interview, panelist
+            and indicator; ``submitted``: SQL true when the version was submitted.
+    """
+    return visibility.SQL_MAY_SEE.format(
+        finalized=f"{iid} IN {FINALIZED}",
+        own=f"{panelist} IN {OWN}",
+        submitted=submitted,
+        domain_open=f"({iid}, {indicator}) IN {OPEN}",
+    )
+
+
+RATING_READ = may_see_rows(
+    "interview_id", "panelist_id", "indicator_id", "submitted_at IS NOT NULL"
+)
+"""The blind-rating rule on every rating row of a query."""
+
+
+def _versions_of_visible_ratings(submitted: str) -> str:
+    """Ids of the ratings the login sees whose version, ``submitted`` or not, it may see.
+
+    Read as the login (the rating table's own policy applies): a rating hidden
+    now hides its whole history, as documents drop it.
+    """
+    return (
+        "(SELECT r.id FROM rating r WHERE "
+        + may_see_rows("r.interview_id", "r.panelist_id", "r.indicator_id", submitted)
+        + ")"
+    )
+
+
+def revision_visible(rating_id: str, submitted: str) -> str:
+    """An earlier version of rating ``rating_id``, ``submitted`` or not: SQL for every row."""
+    return (
+        f"CASE WHEN {submitted} THEN {rating_id} IN {_versions_of_visible_ratings('true')} "
+        f"ELSE {rating_id} IN {_versions_of_visible_ratings('false')} END"
+    )
+
+
+def _version_in_entry(value: str) -> str:
+    """An audit entry's ``old`` or ``new`` rating values (a JSON text) the login may see."""
+    j = f"formers_json({value})"
+    rating = may_see_rows(
+        "interview_id", f"({j}->>'panelist_id')", f"({j}->>'indicator_id')",
+        f"({j}->>'submitted_at') IS NOT NULL",
+    )  # fmt: skip
+    revision = revision_visible(f"({j}->>'rating_id')", f"({j}->>'submitted_at') IS NOT NULL")
+    return (
+        f"({value} IS NULL OR (jsonb_typeof({j}) = 'object' AND "
+        f"CASE WHEN left(entity, 15) = 'rating_revision' THEN {revision} ELSE {rating} END))"
+    )
+
+
+ENTRY_READ = (
+    f"CASE WHEN interview_id IS NULL THEN {STAFF} "
+    f"WHEN left(entity, 6) = 'rating' THEN {sees()} "
+    f"AND COALESCE({_version_in_entry('old')} AND {_version_in_entry('new')}, false) "
+    f"ELSE {sees()} END"
+)
+"""An audit entry: its interview's, and any rating version it carries held to the rule."""
+
 RATING_WRITE = (
     f"panelist_id = {reader()} AND formers_rating_allowed(interview_id, panelist_id, indicator_id)"
 )
@@ -316,12 +388,12 @@ POLICIES: dict[str, list[Policy]] = {
         ("DELETE", "remove", writes_to("id"), None),
     ],
     "candidate": [
-        ("SELECT", "read", f"formers_sees_candidate(id, {ME})", None),
+        ("SELECT", "read", SEES_CANDIDATE.format(column="id"), None),
         ("INSERT", "add", None, IN_CHAIR_GROUP),
         ("UPDATE", "change", IN_CHAIR_GROUP, IN_CHAIR_GROUP),
     ],
     "candidate_identity": [
-        ("SELECT", "read", f"formers_sees_candidate(candidate_id, {ME})", None),
+        ("SELECT", "read", SEES_CANDIDATE.format(column="candidate_id"), None),
         ("INSERT", "add", None, IN_CHAIR_GROUP),
         ("UPDATE", "change", IN_CHAIR_GROUP, IN_CHAIR_GROUP),
     ],
@@ -351,24 +423,13 @@ POLICIES: dict[str, list[Policy]] = {
         ("DELETE", "remove", chair_of(), None),
     ],
     "rating": [
-        (
-            "SELECT",
-            "read",
-            "formers_rating_visible(interview_id, panelist_id, indicator_id, "
-            f"submitted_at IS NOT NULL, {ME})",
-            None,
-        ),
+        ("SELECT", "read", RATING_READ, None),
         ("INSERT", "rate", None, RATING_WRITE),
         ("UPDATE", "revise", f"panelist_id = {reader()}", RATING_WRITE),
         ("DELETE", "remove", f"panelist_id = {reader()}", None),
     ],
     "rating_revision": [
-        (
-            "SELECT",
-            "read",
-            f"formers_revision_visible(rating_id, submitted_at IS NOT NULL, {ME})",
-            None,
-        ),
+        ("SELECT", "read", revision_visible("rating_id", "submitted_at IS NOT NULL"), None),
         ("INSERT", "keep", None, f"formers_rates(rating_id, {ME})"),
     ],
     "domain_submission": [
@@ -397,7 +458,7 @@ POLICIES: dict[str, list[Policy]] = {
         ("INSERT", "add", None, f"formers_author_is(interview_id, author, {ME})"),
     ],
     "audit_entry": [
-        ("SELECT", "read", f"formers_entry_visible(interview_id, entity, old, new, {ME})", None),
+        ("SELECT", "read", ENTRY_READ, None),
         ("INSERT", "log", None, f"interview_id IS NULL OR {sees()}"),
     ],
     # Captured changes waiting to be chained: each writer takes its own transaction's.
