@@ -249,3 +249,62 @@ def test_show_and_export_count_what_the_server_kept_back(served: Served, tmp_pat
     # The owner reads every row; as nobody identified, the app itself hides the drafts.
     owner = runner.invoke(app, ["--db", served.url(), "show", iid], env={"COLUMNS": "200"})
     assert "6 of the panel's ratings shown; 6 more stay hidden" in owner.stdout
+
+
+def test_earlier_versions_follow_the_rule_of_their_own_version(served: Served) -> None:
+    from tests.server.people import rows
+
+    iid = served.ids["draft"]
+    members = panelist_ids(served, iid)
+    bo = Store.open(served.url("bo"))
+
+    def rate(text: str) -> None:
+        with bo.session() as session:
+            panel.rate(
+                session,
+                interview_id=iid,
+                panelist_id=members["Bo Ray"],
+                indicator_id="ONE-2",
+                value=len(text) % 4,
+                rationale=text,
+                actor="Bo Ray",
+            )
+            session.commit()
+
+    try:
+        rate("zqdraftonly")  # a draft, overwritten before it was ever submitted
+        rate("zqfinal")
+        with bo.session() as session:
+            panel.submit_domain(
+                session,
+                interview_id=iid,
+                panelist_id=members["Bo Ray"],
+                domain_id="one",
+                actor="Bo Ray",
+            )
+            session.commit()
+        rate("zqrevised")  # the submitted version is kept as an earlier version
+    finally:
+        bo.close()
+    versions = (
+        "SELECT v.rationale FROM rating_revision v JOIN rating r ON r.id = v.rating_id "
+        "WHERE r.interview_id = %s AND r.panelist_id = %s"
+    )
+    current = (
+        "SELECT rationale FROM rating WHERE interview_id = %s AND panelist_id = %s "
+        "AND indicator_id = 'ONE-2'"
+    )
+    bo_id = members["Bo Ray"]
+    assert rows(served, "bo", versions, iid, bo_id) == [("zqfinal",)]
+    # Ann submitted domain one: Bo's submitted versions reach her.
+    assert rows(served, "ann", versions, iid, bo_id) == [("zqfinal",)]
+    assert rows(served, "ann", current, iid, bo_id) == [("zqrevised",)]
+    # Cy submitted nothing: neither the rating nor its history.
+    assert rows(served, "cy", versions, iid, bo_id) == []
+    assert rows(served, "cy", current, iid, bo_id) == []
+    logs = {
+        login: " ".join(str(r) for r in rows(served, login, "SELECT old, new FROM audit_entry"))
+        for login in ("ann", "cy")
+    }
+    assert "zqdraftonly" not in logs["ann"]
+    assert not any(t in logs["cy"] for t in ("zqdraftonly", "zqfinal", "zqrevised"))
