@@ -10,6 +10,7 @@ database.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -20,6 +21,7 @@ from formers_tui.protocol.loader import LoadedProtocol, load_path
 from formers_tui.store.interviews import PanelistIn, create_interview
 from formers_tui.store.models import Role
 from formers_tui.store.store import Store
+from tests import pacing
 
 pytest.register_assert_rewrite("tests.pg")
 from tests.pg import DIALECTS, LOOPBACK_ALLOWED, open_store_of  # noqa: E402
@@ -53,6 +55,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: guarded(socket.socket(), a))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def brisk_pilot_keys() -> Iterator[None]:
+    """Pilots press keys as fast as the app finishes each one (see :mod:`tests.pacing`)."""
+    with pacing.brisk():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def private_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point the data dir and default store at ``tmp_path``."""
@@ -74,10 +83,28 @@ def shipped_protocol() -> LoadedProtocol:
     return load_path(ROOT / "interviews" / "peer-mentor-readiness.toml")
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty store file, created and migrated once per test process.
+
+    Running the migrations costs a few hundred milliseconds; copying the
+    result costs a few. The file is closed before it is copied, so it is whole.
+    """
+    path = tmp_path_factory.mktemp("migrated") / "store.db"
+    Store.open(path).close()
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    """A fresh, migrated store file in ``tmp_path``."""
-    opened = Store.open(tmp_path / "store.db")
+def store(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
+    """A fresh, migrated store file in ``tmp_path`` (a copy of the migrated template).
+
+    Opened without the daily backup, as a newly created store is: nothing
+    beside it but its lock file.
+    """
+    path = tmp_path / "store.db"
+    shutil.copyfile(migrated_template, path)
+    opened = Store.open(path, daily=False)
     yield opened
     opened.close()
 

@@ -63,8 +63,42 @@ class Terminal:
             text = self.screen()
             if re.search(pattern, text):
                 return text
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise AssertionError(f"{pattern!r} not on screen after {seconds}s:\n{self.screen()}")
+
+    def row_look(self, label: str) -> str:
+        """The first row showing ``label``, with its colours (how focus and ticks show)."""
+        styled = subprocess.run(
+            [*self.tmux, "capture-pane", "-e", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+        ).stdout
+        return next((row for row in styled.splitlines() if label in row), "")
+
+    def keys_changing(self, label: str, *keys: str, seconds: float = 30) -> None:
+        """Press ``keys`` and wait until the row showing ``label`` looks different.
+
+        What focus or a tick does to a box has no text of its own: the row's
+        colours are what a person sees change.
+        """
+        before = self.row_look(label)
+        self.keys(*keys)
+        end = time.monotonic() + seconds
+        while self.row_look(label) == before:
+            if time.monotonic() > end:
+                raise AssertionError(f"{keys} changed nothing on {label!r}:\n{self.screen()}")
+            time.sleep(0.05)
+
+    def cursor(self) -> tuple[int, int]:
+        """Where the terminal's cursor is (column, row): the focused field's caret."""
+        out = subprocess.run(
+            [*self.tmux, "display", "-p", "-t", self.name, "#{cursor_x} #{cursor_y}"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        x, y = out.split()
+        return int(x), int(y)
 
     def type(self, text: str) -> None:
         subprocess.run([*self.tmux, "send-keys", "-t", self.name, "-l", text], check=True)
@@ -124,8 +158,7 @@ def test_notes_survive_sigkill(launch: object, tmp_path: Path) -> None:
     first.type("Dr Second")
     first.keys("C-s")
     first.wait("informed consent is required")
-    first.keys("Space")
-    time.sleep(0.3)
+    first.keys_changing("informed consent to", "Space")  # ticked
     first.keys("C-s")
     first.wait(r"PM-SMOKE · \d{4}-\d\d-\d\d")
     first.wait("Running notes")  # the cursor is in the notes: type at once

@@ -59,7 +59,7 @@ class Walk:
                 return
             if time.monotonic() > end:
                 raise AssertionError(f"{words!r} not in the prompts:\n{self.t.screen()}")
-            time.sleep(0.1)
+            time.sleep(0.05)
 
     def gone(self, pattern: str, seconds: float = 30) -> None:
         """Wait until ``pattern`` has left the screen (a dialog closed)."""
@@ -67,14 +67,31 @@ class Walk:
         while re.search(pattern, self.t.screen()):
             if time.monotonic() > end:
                 raise AssertionError(f"{pattern!r} still on screen:\n{self.t.screen()}")
-            time.sleep(0.1)
+            time.sleep(0.05)
+
+    def caret_in(self, label: str, below: int = 0, seconds: float = 30) -> None:
+        """Wait until the caret is in the field on the row of ``label`` (or ``below`` it).
+
+        A field's caret is where the terminal's cursor is, so this is what a
+        person sees before typing into the field they moved to.
+        """
+        end = time.monotonic() + seconds
+        while True:
+            rows = self.t.screen().splitlines()
+            wanted = [n + below for n, row in enumerate(rows) if label in row]
+            if wanted and self.t.cursor()[1] == wanted[0]:
+                return
+            if time.monotonic() > end:
+                raise AssertionError(
+                    f"the caret is not in {label!r} (+{below}) but at {self.t.cursor()}:\n"
+                    + "\n".join(rows)
+                )
+            time.sleep(0.05)
 
     def opens(self, key: str, pattern: str) -> str:
         """Press ``key`` and wait for what it opens to be ready for typing."""
         self.keys(key)
-        screen = self.wait(pattern)
-        time.sleep(0.4)
-        return screen
+        return self.wait(pattern)
 
 
 @pytest.fixture
@@ -111,9 +128,9 @@ def rate_everything(w: Walk, who: int, levels: tuple[str, ...]) -> None:
     w.type("ONE-1")
     w.keys("Enter")
     w.gone("Go to indicator")
-    time.sleep(0.3)
     for indicator, level in zip(INDICATORS, levels, strict=True):
-        w.wait(f"Notes · {indicator}")
+        # The indicator's heading (a toast may cover the title of its notes for seconds).
+        w.wait(f"Notes · {indicator}|▕ {indicator} · ")
         w.opens("C-r", f"Rate {indicator}")
         w.type(level)  # in the level list: picks it, and the cursor moves to the rationale
         w.type(f"{name} heard it")
@@ -123,20 +140,19 @@ def rate_everything(w: Walk, who: int, levels: tuple[str, ...]) -> None:
         # Every word typed is in the rationale, none was read as a level.
         w.wait_in_prompts(f"{name}: {level}")
         w.wait_in_prompts(f"{name} heard it twice")
+        if indicator == INDICATORS[-1]:
+            w.wait(f"rated {len(INDICATORS)}/{len(INDICATORS)}")  # before the toasts that follow
         if indicator in SUBMIT_AFTER:
-            w.opens("C-u", "Submit")
+            w.opens("C-u", "Submit Domain")
             w.keys("C-s")
             w.wait(f"· {SUBMIT_AFTER[indicator]} submitted")
-            time.sleep(0.3)
         w.keys("C-n")
-    w.wait("rated 4/4")
 
 
 def test_a_whole_interview_at_80x24(walk: Walk) -> None:
     w = walk
     # A new store: the passphrase twice, a fast Tab between them.
     w.wait("choose a passphrase")
-    time.sleep(0.3)
     w.type(PASSPHRASE)
     w.keys("Tab")
     w.type(PASSPHRASE)
@@ -149,17 +165,19 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
     w.keys("Tab", "Tab", "Enter")
     w.wait("Mini protocol")
     w.keys("Up", "Enter")
-    time.sleep(0.3)
-    w.keys("Tab", "Tab")
-    time.sleep(0.3)
-    w.keys("Space")
-    time.sleep(0.3)
-    w.keys("Tab", "Tab")
-    time.sleep(0.3)
+    w.gone("Peer Mentor Readiness")  # the list of protocols closed on the choice
+    w.keys("Tab")
+    w.caret_in("Interview date")
+    w.t.keys_changing("informed consent to", "Tab")  # the box has the focus
+    w.t.keys_changing("informed consent to", "Space")  # and is ticked
+    w.keys("Tab")
+    w.caret_in("Consent date")
+    w.keys("Tab")
+    w.caret_in("Panel ", below=1)  # the first member's name
     for n, (name, _) in enumerate(PANEL):
         if n:
             w.keys("C-n")
-            time.sleep(0.3)
+            w.wait(r"Chair +✕[\s\S]*" * (n + 1))  # a row for the next member, focused
         w.type(name)
     w.keys("C-s")
     w.wait("Notes · ONE-1")
@@ -176,7 +194,7 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
     w.type("Probation file confirms the programme.")
     w.keys("C-s")
     w.wait("Captured: 1 evidence")
-    w.opens("F8", "Timeline")
+    w.opens("F8", "When involvement began")
     w.type("2010-01-01")
     w.keys("Tab", "Tab")
     w.type("2015-06-01")
@@ -202,7 +220,7 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
 
     # The panel view: consensus on each indicator, the determination, sign-off.
     chair_pin = PANEL[0][1]
-    w.opens("C-b", "2 Ratings")
+    w.opens("C-b", "panel view")
     w.keys("2")
     w.wait("No consensus yet")
     for indicator, level in zip(INDICATORS, ("2", "2", "1", "3"), strict=True):
@@ -213,8 +231,9 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
         w.type(chair_pin)
         w.keys("Enter")
         w.gone("Consensus level")
-        time.sleep(0.3)
-    w.opens("d", "Determination")
+        # The panel view has read it back: the level is in the row's Consensus column.
+        w.wait(rf"(?m)^ {indicator} .* \d +\d +\d +{level}\b")
+    w.opens("d", r"Outcome \(1, 2 or 3")
     w.type("1")  # ready, against the computed suggestion: the panel says why
     w.wait("differs from the suggestion")
     w.type("Ready: a steady account, confirmed by the probation file.")
@@ -233,7 +252,6 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
         if n < len(PANEL) - 1:
             w.wait(rf"Signed: [^·]*{name}")
             w.keys("Down")
-            time.sleep(0.3)
     w.wait("No addenda. Press a")
 
     # An addendum, then back to the list.
@@ -247,16 +265,14 @@ def test_a_whole_interview_at_80x24(walk: Walk) -> None:
     w.gone("Addendum to the finalized")
     w.keys("Escape")  # the panel view, back to the interview
     w.wait("Finalized")
-    time.sleep(0.3)
     w.keys("Escape")  # the interview, back to the list
     listed = w.wait(r"PM-WALK-1 +finalized")
     assert "Candidate" in listed
 
     # Locked in the interview: the chair's PIN opens it again, and the chair rates.
-    time.sleep(0.3)
     w.keys("Enter")
     w.wait("Notes · ")
-    w.opens("F11", "Locked")
+    w.opens("F11", "Locked. Who is rating now")
     w.type(chair_pin)
     w.keys("Enter")
     w.wait(f"rating: {PANEL[0][0]}")
