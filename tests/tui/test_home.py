@@ -365,10 +365,15 @@ async def test_a_large_store_shows_its_first_page_before_the_rest(
         assert limits == [("plain", 2), ("store", None), ("store", None)]
 
 
+@pytest.mark.parametrize("key", ["enter", "r"])
 async def test_the_first_page_is_up_before_the_store_opens(
-    three: Store, monkeypatch: pytest.MonkeyPatch
+    three: Store, monkeypatch: pytest.MonkeyPatch, key: str
 ) -> None:
-    """The page read without the ORM is shown; the list's actions wait for the store."""
+    """The page read without the ORM is shown; the list's actions wait for the store.
+
+    Enter (the interview under the cursor) and r (the last one unfinished,
+    here the same) are kept and done once the store is open.
+    """
     import threading
 
     from formers_tui.store.store import Store as StoreClass
@@ -391,7 +396,7 @@ async def test_the_first_page_is_up_before_the_store_opens(
         await pilot.pause()
         assert app.store is None
         assert codes(app) == ["XY-0003", "PM-2026-002", "PM-2026-001"]
-        await pilot.press("enter")  # chosen now, opened once the store is
+        await pilot.press(key)  # chosen now, opened once the store is
         await pilot.pause(0.1)
         assert len(app.screen_stack) == 1
         release.set()

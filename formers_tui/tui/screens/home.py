@@ -742,6 +742,14 @@ class HomeScreen(Screen[None]):
 
     def action_resume(self) -> None:
         """Open the most recently changed interview that is not finalized."""
+        if self.store is None and self.rows is not None:
+            # The first page is shown before the store has opened: as with Enter,
+            # the interview it names opens once the store has.
+            latest = next((row for row in self.rows if row.resumable), None)
+            if latest is not None:
+                self._chosen = latest.summary.id
+                self.notify("Opening the store; the interview opens in a moment.")
+                return
         if not self._ready():
             return
         latest = next((row for row in self.rows or [] if row.resumable), None)
