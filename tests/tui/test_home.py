@@ -414,6 +414,46 @@ async def test_the_first_page_is_up_before_the_store_opens(
         assert text_of(app, "#status") == "3 interviews, most recently changed first."
 
 
+@pytest.mark.parametrize(
+    ("key", "screen_name"),
+    [("n", "NewInterviewScreen"), ("v", "PanelScreen"), ("ctrl+r", "ReliabilityScreen")],
+)
+async def test_a_list_key_pressed_before_the_store_opens_is_done_once_it_has(
+    three: Store, monkeypatch: pytest.MonkeyPatch, key: str, screen_name: str
+) -> None:
+    """New, panel view and reliability pressed on the early first page are not dropped."""
+    import threading
+
+    from formers_tui.store.store import Store as StoreClass
+
+    release = threading.Event()
+    real_open = StoreClass.open.__func__  # type: ignore[attr-defined]
+
+    def slow_open(cls: type[Store], *args: Any, **kwargs: Any) -> Store:
+        release.wait(10)
+        opened: Store = real_open(cls, *args, **kwargs)
+        return opened
+
+    monkeypatch.setattr(StoreClass, "open", classmethod(slow_open))
+    app = make_app(store_path=three.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for _ in range(200):  # not settle(): the store's opening is held back
+            await pilot.pause(0.02)
+            if app.home.rows is not None:
+                break
+        assert app.store is None and app.home.rows is not None
+        await pilot.press(key)
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 1
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if type(app.screen).__name__ == screen_name:
+                break
+        assert type(app.screen).__name__ == screen_name
+        await settle(pilot)  # let it finish mounting before the app closes
+
+
 async def test_until_the_rest_arrives_the_list_says_so(tmp_path: Path) -> None:
     rows = [listed(summary(n), "finalized") for n in range(1_000)]
     app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)

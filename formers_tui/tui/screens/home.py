@@ -296,6 +296,8 @@ class HomeScreen(Screen[None]):
         """Why the passphrase is asked for in the first frame (see :meth:`ask_at_start`)."""
         self._chosen: str | None = None
         """An interview chosen on the first page before the store had opened."""
+        self._pending: Callable[[], None] | None = None
+        """An action asked for on the first page before the store had opened."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -345,8 +347,11 @@ class HomeScreen(Screen[None]):
             )
         self.load(page_first=self.rows is None)
         chosen, self._chosen = self._chosen, None
+        pending, self._pending = self._pending, None
         if chosen is not None and self.is_current:
             self.open_interview(chosen)
+        elif pending is not None and self.is_current:
+            self.call_after_refresh(pending)  # once the list just read is drawn
 
     def show_error(self, sentence: str) -> None:
         """Show ``sentence`` as the screen's error line (empty to clear it)."""
@@ -725,7 +730,7 @@ class HomeScreen(Screen[None]):
         if self.store is None:
             # The first page is shown before the store has opened: it opens
             # in a moment, and the interview chosen opens then.
-            self._chosen = event.row_key.value
+            self._chosen, self._pending = event.row_key.value, None
             self.notify("Opening the store; the interview opens in a moment.")
             return
         self.open_interview(event.row_key.value)
@@ -747,7 +752,7 @@ class HomeScreen(Screen[None]):
             # the interview it names opens once the store has.
             latest = next((row for row in self.rows if row.resumable), None)
             if latest is not None:
-                self._chosen = latest.summary.id
+                self._chosen, self._pending = latest.summary.id, None
                 self.notify("Opening the store; the interview opens in a moment.")
                 return
         if not self._ready():
@@ -763,7 +768,7 @@ class HomeScreen(Screen[None]):
 
     def action_panel(self) -> None:
         """Open the panel view of the interview under the cursor."""
-        if not self._ready() or self.open_panel is None:
+        if not self._ready(self.action_panel) or self.open_panel is None:
             return
         interview_id = self.current_id()
         if interview_id is None:
@@ -773,7 +778,7 @@ class HomeScreen(Screen[None]):
 
     def action_reliability(self) -> None:
         """Show agreement pooled across settled interviews and each rater's lean."""
-        if not self._ready():
+        if not self._ready(self.action_reliability):
             return
         from formers_tui.tui.screens.reliability import ReliabilityScreen
 
@@ -782,7 +787,7 @@ class HomeScreen(Screen[None]):
 
     def action_new_interview(self) -> None:
         """Fill in a new interview; open it once created."""
-        if not self._ready():
+        if not self._ready(self.action_new_interview):
             return
         assert self.store is not None and self.catalogue is not None
         if not self.catalogue.protocols:
@@ -816,11 +821,21 @@ class HomeScreen(Screen[None]):
             filter_input.value = ""
         self.action_focus_table()
 
-    def _ready(self) -> bool:
+    def _ready(self, then: Callable[[], None] | None = None) -> bool:
+        """Whether the store is open and the list read; if not, say so.
+
+        Args:
+            then: the action asking. Asked for on the first page, shown before
+                the store has opened, it runs once the store has (as Enter
+                on a row does), so a key pressed early is not lost.
+        """
         if self.store is None:
             error = self.query_one("#error", Static)
             if error.has_class("-shown"):
                 self.notify("The store could not be opened; see the message above.")
+            elif then is not None and self.rows is not None:
+                self._pending, self._chosen = then, None
+                self.notify("Opening the store; this follows in a moment.")
             else:
                 self.notify("The store is still opening; try again in a moment.")
             return False
