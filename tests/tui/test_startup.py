@@ -100,7 +100,7 @@ async def test_an_interview_opened_at_start_is_read_before_its_screen_is_up(
     laid_out_empty: list[bool] = []
     app = make_app(store_path=tmp_path / "store.db", open_interview=interview_id[:8])
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(200):
+        for _ in range(1000):  # up to 10 s on a busy machine
             if isinstance(app.screen, InterviewScreen) and app.screen.is_loaded:
                 break
             if isinstance(app.screen, InterviewScreen) and app.screen.is_attached:
