@@ -119,3 +119,28 @@ async def test_an_interview_opened_at_start_is_read_before_its_screen_is_up(
         assert "typed at once" in "".join(read_opened(reopened, interview_id, "").notes.values())
     finally:
         reopened.close()
+
+
+async def test_the_list_given_its_store_while_the_app_closes_does_not_fail(
+    tmp_path: Path, mini_protocol: LoadedProtocol
+) -> None:
+    """Quitting within a second of ``formers open ID`` ends cleanly.
+
+    The list is handed the store a second after the interview opens; by then
+    the app may be closing and the list's widgets gone.
+    """
+    from formers_tui.tui.screens.interview import InterviewScreen
+
+    store = Store.open(tmp_path / "store.db", daily=False)
+    interview_id = make_interview(store, mini_protocol)
+    store.close()
+    app = make_app(store_path=tmp_path / "store.db", open_interview=interview_id[:8])
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(1000):
+            if isinstance(app.screen, InterviewScreen) and app.screen.is_loaded:
+                break
+            await pilot.pause(0.01)
+        assert app.store is not None and app.catalogue is not None
+        opened, catalogue = app.store, app.catalogue
+    app.home.store_opened(opened, catalogue)  # the late hand-over, after the app closed
+    assert app.home.rows is None

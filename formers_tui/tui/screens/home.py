@@ -326,6 +326,8 @@ class HomeScreen(Screen[None]):
 
     def store_opened(self, store: Store, catalogue: Catalogue) -> None:
         """Start using the store the app has opened: list its interviews."""
+        if not self.query("#unlock"):
+            return  # the app is closing (quit while the list was still to be read)
         self.store = store
         self.catalogue = catalogue
         unlock = self.query_one("#unlock")
