@@ -32,6 +32,20 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the slow tests (a real terminal, a wheel, kills) first, longest first.
+
+    Spread over workers, a long test started last keeps one worker busy
+    after the other has finished; started first, the short ones fill in
+    around it.
+    """
+    rank = {"test_walk_tmux.py": 0, "test_smoke_tmux.py": 1}
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    slow.sort(key=lambda item: rank.get(item.path.name, 2))
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    items[:] = slow + rest
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any test in which the program tries to reach the network.

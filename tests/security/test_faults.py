@@ -33,34 +33,39 @@ def test_sigkill_at_random_moments_loses_nothing_committed(
     store.close()
     rng = random.Random(20261126)
     trials = int(os.environ.get("FORMERS_KILL_TRIALS", "20"))
-    for trial in range(trials):
-        child = subprocess.Popen(
-            [*CHILD, path, iid, "ONE-1", "100000"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert child.stdout is not None
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.15))
-        child.send_signal(signal.SIGKILL)
-        reported = [line.strip() for line in child.stdout.read().splitlines()]
-        child.wait()
-        last_reported = int(reported[-1]) if reported else -1
-        with sqlite3.connect(path) as connection:
-            assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",), trial
-        reopened = Store.open(Path(path))
-        try:
-            with reopened.session() as session:
-                text = capture.notes_of(session, iid).get("ONE-1", "")
-                assert audit.verify_chain(session) == []
-                assert audit.verify_state(session, iid) == []
-        finally:
-            reopened.close()
-        if last_reported >= 0:
-            saved = int(text.split()[2])
-            # Every reported commit survived; at most the one in flight is extra.
-            assert saved in (last_reported, last_reported + 1), (trial, saved, last_reported)
+    # One process imports the program once and forks each writer killed below.
+    with subprocess.Popen(
+        [*CHILD, "--serve"], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    ) as writers:
+        assert writers.stdin is not None and writers.stdout is not None
+        for trial in range(trials):
+            writers.stdin.write(f"{path} {iid} ONE-1 100000\n")
+            writers.stdin.flush()
+            ready, pid = writers.stdout.readline().split()
+            assert ready == "ready"
+            time.sleep(rng.uniform(0.0, 0.15))
+            os.kill(int(pid), signal.SIGKILL)
+            reported = []
+            while (line := writers.stdout.readline()) not in ("done\n", ""):
+                reported.append(line.strip())
+            assert line == "done\n", reported
+            last_reported = int(reported[-1]) if reported else -1
+            with sqlite3.connect(path) as connection:
+                assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",), trial
+            reopened = Store.open(Path(path))
+            try:
+                with reopened.session() as session:
+                    text = capture.notes_of(session, iid).get("ONE-1", "")
+                    assert audit.verify_chain(session) == []
+                    assert audit.verify_state(session, iid) == []
+            finally:
+                reopened.close()
+            if last_reported >= 0:
+                saved = int(text.split()[2])
+                # Every reported commit survived; at most the one in flight is extra.
+                assert saved in (last_reported, last_reported + 1), (trial, saved, last_reported)
+        writers.stdin.close()
+    assert writers.returncode == 0
 
 
 @pytest.mark.slow
