@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import threading
 import types
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
@@ -365,28 +366,32 @@ async def test_a_large_store_shows_its_first_page_before_the_rest(
         assert limits == [("plain", 2), ("store", None), ("store", None)]
 
 
+@pytest.fixture
+def release(monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Hold every store's opening back until the test sets this event."""
+    from formers_tui.store.store import Store as StoreClass
+
+    released = threading.Event()
+    real_open = StoreClass.open.__func__  # type: ignore[attr-defined]
+
+    def slow_open(cls: type[Store], *args: Any, **kwargs: Any) -> Store:
+        released.wait(10)
+        opened: Store = real_open(cls, *args, **kwargs)
+        return opened
+
+    monkeypatch.setattr(StoreClass, "open", classmethod(slow_open))
+    return released
+
+
 @pytest.mark.parametrize("key", ["enter", "r"])
 async def test_the_first_page_is_up_before_the_store_opens(
-    three: Store, monkeypatch: pytest.MonkeyPatch, key: str
+    three: Store, release: threading.Event, key: str
 ) -> None:
     """The page read without the ORM is shown; the list's actions wait for the store.
 
     Enter (the interview under the cursor) and r (the last one unfinished,
     here the same) are kept and done once the store is open.
     """
-    import threading
-
-    from formers_tui.store.store import Store as StoreClass
-
-    release = threading.Event()
-    real_open = StoreClass.open.__func__  # type: ignore[attr-defined]
-
-    def slow_open(cls: type[Store], *args: Any, **kwargs: Any) -> Store:
-        release.wait(10)
-        opened: Store = real_open(cls, *args, **kwargs)
-        return opened
-
-    monkeypatch.setattr(StoreClass, "open", classmethod(slow_open))
     app = make_app(store_path=three.path)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(200):  # not settle(): the store's opening is held back
@@ -419,22 +424,9 @@ async def test_the_first_page_is_up_before_the_store_opens(
     [("n", "NewInterviewScreen"), ("v", "PanelScreen"), ("ctrl+r", "ReliabilityScreen")],
 )
 async def test_a_list_key_pressed_before_the_store_opens_is_done_once_it_has(
-    three: Store, monkeypatch: pytest.MonkeyPatch, key: str, screen_name: str
+    three: Store, release: threading.Event, key: str, screen_name: str
 ) -> None:
     """New, panel view and reliability pressed on the early first page are not dropped."""
-    import threading
-
-    from formers_tui.store.store import Store as StoreClass
-
-    release = threading.Event()
-    real_open = StoreClass.open.__func__  # type: ignore[attr-defined]
-
-    def slow_open(cls: type[Store], *args: Any, **kwargs: Any) -> Store:
-        release.wait(10)
-        opened: Store = real_open(cls, *args, **kwargs)
-        return opened
-
-    monkeypatch.setattr(StoreClass, "open", classmethod(slow_open))
     app = make_app(store_path=three.path)
     async with app.run_test(size=(120, 40)) as pilot:
         for _ in range(200):  # not settle(): the store's opening is held back
