@@ -446,6 +446,29 @@ async def test_a_list_key_pressed_before_the_store_opens_is_done_once_it_has(
         await settle(pilot)  # let it finish mounting before the app closes
 
 
+async def test_resume_pressed_before_any_list_is_shown_is_done_once_it_is(
+    three: Store, release: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """r pressed in the first instant (no page read early here) is kept, not refused."""
+    from formers_tui.store import quick
+
+    monkeypatch.setattr(quick, "first_page", lambda *args, **kwargs: None)
+    app = make_app(store_path=three.path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.05)
+        assert app.store is None and app.home.rows is None
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert len(app.screen_stack) == 1
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, StandInInterviewScreen):
+                break
+        assert isinstance(app.screen, StandInInterviewScreen)
+        await settle(pilot)
+
+
 async def test_until_the_rest_arrives_the_list_says_so(tmp_path: Path) -> None:
     rows = [listed(summary(n), "finalized") for n in range(1_000)]
     app = make_app(store_path=tmp_path / "formers.db", encrypt_new_store=False)

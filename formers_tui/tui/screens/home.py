@@ -349,11 +349,10 @@ class HomeScreen(Screen[None]):
             )
         self.load(page_first=self.rows is None)
         chosen, self._chosen = self._chosen, None
-        pending, self._pending = self._pending, None
         if chosen is not None and self.is_current:
+            self._pending = None
             self.open_interview(chosen)
-        elif pending is not None and self.is_current:
-            self.call_after_refresh(pending)  # once the list just read is drawn
+        self._run_pending()
 
     def show_error(self, sentence: str) -> None:
         """Show ``sentence`` as the screen's error line (empty to clear it)."""
@@ -441,6 +440,15 @@ class HomeScreen(Screen[None]):
         self._apply_filter(at_once=True)
         if message.drawn is not None:
             self.call_after_refresh(message.drawn.set)
+        self._run_pending()
+
+    def _run_pending(self) -> None:
+        """Do the action asked for too early, once the store is open and the list read."""
+        if self._pending is None or self.store is None or self.rows is None:
+            return
+        pending, self._pending = self._pending, None
+        if self.is_current:
+            self.call_after_refresh(pending)  # once the list just read is drawn
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -757,7 +765,7 @@ class HomeScreen(Screen[None]):
                 self._chosen, self._pending = latest.summary.id, None
                 self.notify("Opening the store; the interview opens in a moment.")
                 return
-        if not self._ready():
+        if not self._ready(self.action_resume):
             return
         latest = next((row for row in self.rows or [] if row.resumable), None)
         if latest is None and not self.complete:
@@ -827,21 +835,25 @@ class HomeScreen(Screen[None]):
         """Whether the store is open and the list read; if not, say so.
 
         Args:
-            then: the action asking. Asked for on the first page, shown before
-                the store has opened, it runs once the store has (as Enter
-                on a row does), so a key pressed early is not lost.
+            then: the action asking. Asked for before the store has opened or
+                the list been read, it runs once both have (as Enter on an
+                early first page does), so a key pressed early is not lost.
         """
         if self.store is None:
             error = self.query_one("#error", Static)
             if error.has_class("-shown"):
                 self.notify("The store could not be opened; see the message above.")
-            elif then is not None and self.rows is not None:
+            elif then is not None:
                 self._pending, self._chosen = then, None
                 self.notify("Opening the store; this follows in a moment.")
             else:
                 self.notify("The store is still opening; try again in a moment.")
             return False
         if self.rows is None:
-            self.notify("Still reading the interviews; try again in a moment.")
+            if then is not None:
+                self._pending, self._chosen = then, None
+                self.notify("Reading the interviews; this follows in a moment.")
+            else:
+                self.notify("Still reading the interviews; try again in a moment.")
             return False
         return True
